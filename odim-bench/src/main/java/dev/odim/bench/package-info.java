@@ -1,0 +1,5 @@
+/** Placeholder. */
+@NullMarked
+package dev.odim.bench;
+
+import org.jspecify.annotations.NullMarked;

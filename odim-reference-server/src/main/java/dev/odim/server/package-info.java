@@ -1,0 +1,5 @@
+/** Placeholder. */
+@NullMarked
+package dev.odim.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,5 @@
+/** Placeholder. */
+@NullMarked
+package dev.odim.testkit;
+
+import org.jspecify.annotations.NullMarked;
