@@ -1,0 +1,1 @@
+COMMENT ON TABLE ${schema}.notes IS 'migrated into ${schema}';
