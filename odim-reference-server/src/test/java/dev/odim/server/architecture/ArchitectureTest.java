@@ -1,0 +1,82 @@
+package dev.odim.server.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.odim.ledger.fixture.BreaksTheRules;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the rules of {@link OdimArchitecture} over every production class of every module on this
+ * module's class path (the reference server sees them all), and proves each rule can fail by
+ * running it over a fixture that breaks it.
+ */
+class ArchitectureTest {
+  private static JavaClasses production;
+  private static JavaClasses fixture;
+
+  @BeforeAll
+  static void importClasses() {
+    production =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.odim");
+    fixture = new ClassFileImporter().importPackagesOf(BreaksTheRules.class);
+  }
+
+  @Test
+  void productionClassesOfEveryModuleAreImported() {
+    assertThat(production.containPackage("dev.odim.core")).isTrue();
+    assertThat(production.containPackage("dev.odim.testkit")).isTrue();
+    assertThat(production.containPackage("dev.odim.server")).isTrue();
+  }
+
+  @Test
+  void noWebFrameworkBelowTheServer() {
+    holds(OdimArchitecture.NO_WEB_FRAMEWORK_BELOW_THE_SERVER);
+  }
+
+  @Test
+  void internalPackagesStayInsideTheirModule() {
+    holds(OdimArchitecture.INTERNAL_PACKAGES_STAY_INSIDE_THEIR_MODULE);
+  }
+
+  @Test
+  void everyPackageIsNullMarked() {
+    holds(OdimArchitecture.EVERY_PACKAGE_IS_NULL_MARKED);
+  }
+
+  @Test
+  void eachModuleOwnsItsPackage() {
+    holds(OdimArchitecture.EACH_MODULE_OWNS_ITS_PACKAGE);
+  }
+
+  @Test
+  void coreAndTestkitDependOnNoOtherModule() {
+    holds(OdimArchitecture.CORE_AND_TESTKIT_DEPEND_ON_NO_OTHER_MODULE);
+  }
+
+  @Test
+  void rulesCatchAClassThatBreaksThem() {
+    assertThat(OdimArchitecture.NO_WEB_FRAMEWORK_BELOW_THE_SERVER.evaluate(fixture).hasViolation())
+        .as("a ledger class using Javalin")
+        .isTrue();
+    assertThat(
+            OdimArchitecture.INTERNAL_PACKAGES_STAY_INSIDE_THEIR_MODULE
+                .evaluate(fixture)
+                .hasViolation())
+        .as("a ledger class using the testkit's internals")
+        .isTrue();
+    assertThat(OdimArchitecture.EVERY_PACKAGE_IS_NULL_MARKED.evaluate(fixture).hasViolation())
+        .as("a package without @NullMarked")
+        .isTrue();
+  }
+
+  private static void holds(ArchRule rule) {
+    rule.check(production);
+  }
+}
