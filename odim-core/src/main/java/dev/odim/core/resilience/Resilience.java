@@ -306,7 +306,12 @@ public final class Resilience {
       return this;
     }
 
-    /** Reports metrics to {@code registry}; without one, nothing is reported. */
+    /**
+     * Reports metrics to {@code registry}; without one, nothing is reported. The registry keeps the
+     * circuit breaker gauge (and so this instance's breaker) for its lifetime: build one {@code
+     * Resilience} per dependency per registry, as a second one with the same name would share the
+     * first one's meters and its gauge would keep showing the first breaker.
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = registry;
       return this;

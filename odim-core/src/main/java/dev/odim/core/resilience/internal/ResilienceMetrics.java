@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,8 @@ public final class ResilienceMetrics {
   private final Counter retries;
   private final Counter timeouts;
   private final Counter bulkheadRejected;
+  private final Map<Outcome, Counter> calls = new EnumMap<>(Outcome.class);
+  private final Map<Outcome, Timer> durations = new EnumMap<>(Outcome.class);
 
   public ResilienceMetrics(MeterRegistry registry, String dependency) {
     this.registry = registry;
@@ -50,9 +54,22 @@ public final class ResilienceMetrics {
             .description("Calls rejected because the bulkhead was full")
             .tag("dependency", dependency)
             .register(registry);
+    // registered up front so dashboards see zeros rather than missing series
     for (var outcome : Outcome.values()) {
-      // registered up front so dashboards see zeros rather than missing series
-      callCounter(outcome);
+      calls.put(
+          outcome,
+          Counter.builder("odim.resilience.calls")
+              .description("Calls to a dependency by outcome")
+              .tag("dependency", dependency)
+              .tag("outcome", outcome.tag)
+              .register(registry));
+      durations.put(
+          outcome,
+          Timer.builder("odim.resilience.call.duration")
+              .description("Duration of calls including retries, backoff and bulkhead waits")
+              .tag("dependency", dependency)
+              .tag("outcome", outcome.tag)
+              .register(registry));
     }
   }
 
@@ -87,24 +104,11 @@ public final class ResilienceMetrics {
 
   /** Records one finished call: its outcome, and its duration including retries and waits. */
   public void called(Outcome outcome, long startNanos) {
-    callCounter(outcome).increment();
-    Timer.builder("odim.resilience.call.duration")
-        .description("Duration of calls including retries, backoff and bulkhead waits")
-        .tag("dependency", dependency)
-        .tag("outcome", outcome.tag)
-        .register(registry)
-        .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    calls.get(outcome).increment();
+    durations.get(outcome).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
   public void bulkheadRejected() {
     bulkheadRejected.increment();
-  }
-
-  private Counter callCounter(Outcome outcome) {
-    return Counter.builder("odim.resilience.calls")
-        .description("Calls to a dependency by outcome")
-        .tag("dependency", dependency)
-        .tag("outcome", outcome.tag)
-        .register(registry);
   }
 }
