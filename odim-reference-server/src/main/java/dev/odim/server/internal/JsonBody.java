@@ -2,6 +2,7 @@ package dev.odim.server.internal;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -54,6 +55,12 @@ public final class JsonBody {
           "The request has a field this address does not know.",
           List.of(new HttpProblem.FieldError(path(e), "is not a known field")));
     } catch (JsonMappingException e) {
+      if (e.getCause() instanceof StreamReadException broken) {
+        // Databind wraps a syntax error met inside a field; it is still not JSON.
+        throw new ProblemException(
+            ProblemCode.INVALID_JSON,
+            "The body is not valid JSON" + at(broken.getLocation()) + ".");
+      }
       if (e.getPath().isEmpty()) {
         throw new ProblemException(
             ProblemCode.INVALID_JSON, "The body must be a JSON object" + at(e.getLocation()) + ".");
