@@ -5,6 +5,7 @@ package dev.odim.server.internal;
  * same failure always reads the same way. Domain modules add their rows here as they land.
  */
 public enum ProblemCode {
+  BAD_REQUEST(400, "The request could not be understood."),
   INVALID_JSON(400, "The request body is not valid JSON."),
   VALIDATION_FAILED(400, "Some fields of the request are invalid."),
   NOT_FOUND(404, "There is nothing at this address."),

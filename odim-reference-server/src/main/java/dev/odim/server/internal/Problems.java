@@ -65,7 +65,7 @@ public final class Problems {
               ProblemCode.UNSUPPORTED_MEDIA_TYPE.problem(
                   "Send the body as application/json.", ctx.path()));
       case 400 ->
-          send(ctx, ProblemCode.INVALID_JSON.problem("The request could not be read.", ctx.path()));
+          send(ctx, ProblemCode.BAD_REQUEST.problem("The request could not be read.", ctx.path()));
       default -> {
         if (e.getStatus() >= 500) {
           unexpected(e, ctx);
