@@ -1,0 +1,322 @@
+package dev.odim.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.odim.core.db.DatabaseUrl;
+import dev.odim.core.db.Db;
+import dev.odim.server.internal.EmbeddedDatabase;
+import dev.odim.server.internal.HttpMetrics;
+import dev.odim.server.internal.JsonBody;
+import dev.odim.server.internal.ProblemCode;
+import dev.odim.server.internal.ProblemException;
+import dev.odim.server.internal.Problems;
+import dev.odim.server.internal.Readiness;
+import dev.odim.server.internal.RequestIds;
+import dev.odim.server.internal.Routes;
+import dev.odim.server.internal.ServerInstances;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running reference server: HTTP on virtual threads, its database and its metrics.
+ *
+ * <pre>{@code
+ * ServerConfig config = ServerConfig.parse(List.of("--port", "0"), System.getenv());
+ * try (OdimServer server = OdimServer.start(config)) {
+ *   URI health = server.baseUri().resolve("/health/ready");
+ * }
+ * }</pre>
+ *
+ * <p>{@link #stop()} is graceful, and is what the shutdown hook of {@link Main} runs on SIGTERM:
+ * the listener closes at once, requests in flight get up to {@link #DRAIN_TIMEOUT} to finish, then
+ * the database pool closes and finally the embedded PostgreSQL, if any, stops.
+ */
+public final class OdimServer implements AutoCloseable {
+  /** How long a graceful stop waits for requests in flight. */
+  public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long the readiness probe waits for the database. */
+  static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(OdimServer.class);
+
+  private final Javalin app;
+  private final Db db;
+  private final @Nullable EmbeddedDatabase embedded;
+  private final ServerInstances instances;
+  private final UUID instanceId;
+  private final String databaseDescription;
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gcMetrics;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private OdimServer(
+      Javalin app,
+      Db db,
+      @Nullable EmbeddedDatabase embedded,
+      ServerInstances instances,
+      UUID instanceId,
+      String databaseDescription,
+      PrometheusMeterRegistry registry,
+      JvmGcMetrics gcMetrics) {
+    this.app = app;
+    this.db = db;
+    this.embedded = embedded;
+    this.instances = instances;
+    this.instanceId = instanceId;
+    this.databaseDescription = databaseDescription;
+    this.registry = registry;
+    this.gcMetrics = gcMetrics;
+  }
+
+  /** Starts the server with the system clock and the production routes only. */
+  public static OdimServer start(ServerConfig config) {
+    return start(config, Clock.systemUTC(), routes -> {});
+  }
+
+  /**
+   * Starts the server: database (embedded when {@code config} names none), migrations, then HTTP.
+   * Returns once the server accepts requests.
+   *
+   * @param clock the time every record and decision of the server uses
+   * @param extraRoutes adds routes next to the production ones; tests use it for routes that must
+   *     fail or take time on purpose
+   * @throws dev.odim.core.OdimConfigException when a setting turns out to be unusable
+   * @throws dev.odim.core.db.DbUnavailableException when the database cannot be reached
+   */
+  public static OdimServer start(
+      ServerConfig config, Clock clock, Consumer<RoutesConfig> extraRoutes) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(extraRoutes, "extraRoutes");
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    JvmGcMetrics gcMetrics = bindJvmMetrics(registry);
+
+    EmbeddedDatabase embedded = null;
+    Db db = null;
+    try {
+      DatabaseUrl url;
+      String description;
+      if (config.databaseUrl() == null) {
+        embedded = EmbeddedDatabase.start(config.dataDirectory().resolve("postgres"));
+        url = DatabaseUrl.parse(embedded.jdbcUrl());
+        description = "embedded PostgreSQL, data in " + config.dataDirectory();
+      } else {
+        url = config.databaseUrl();
+        description = "PostgreSQL at " + withoutQuery(url.jdbcUrl());
+      }
+      db = Db.builder(url).meterRegistry(registry).poolName("odim").build();
+      db.migrate(ServerInstances.SCHEMA, ServerInstances.MIGRATIONS);
+      ServerInstances instances = new ServerInstances(db, clock);
+      UUID instanceId = instances.register(hostName(), ProcessHandle.current().pid(), version());
+      Javalin app = createApp(config, db, registry, extraRoutes);
+      app.start();
+      OdimServer server =
+          new OdimServer(
+              app, db, embedded, instances, instanceId, description, registry, gcMetrics);
+      log.info("Started instance {} on port {} ({})", instanceId, server.port(), description);
+      return server;
+    } catch (RuntimeException e) {
+      if (db != null) {
+        db.close();
+      }
+      if (embedded != null) {
+        embedded.close();
+      }
+      gcMetrics.close();
+      registry.close();
+      throw e;
+    }
+  }
+
+  /** The port the server listens on (the chosen one when started on port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The address to reach the server on this machine, e.g. {@code http://localhost:8080/}. */
+  public URI baseUri() {
+    return URI.create("http://localhost:" + port() + "/");
+  }
+
+  /** Where the data lives, for the start-up line: embedded or which external PostgreSQL. */
+  public String databaseDescription() {
+    return databaseDescription;
+  }
+
+  /** Whether this server started its own PostgreSQL. */
+  public boolean embeddedDatabase() {
+    return embedded != null;
+  }
+
+  /**
+   * Stops gracefully: closes the listener so new connections are refused, lets requests in flight
+   * finish for up to {@link #DRAIN_TIMEOUT}, records the stop, closes the pool and then stops the
+   * embedded PostgreSQL. Safe to call more than once and from a shutdown hook.
+   */
+  public void stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      awaitStop();
+      return;
+    }
+    try {
+      log.info("Stopping: draining requests in flight (up to {} s)", DRAIN_TIMEOUT.toSeconds());
+      app.stop();
+      try {
+        instances.markStopped(instanceId);
+      } catch (RuntimeException e) {
+        log.warn("Could not record the stop of instance {}", instanceId, e);
+      }
+      db.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      gcMetrics.close();
+      registry.close();
+      log.info("Stopped");
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /** Blocks until {@link #stop()} has finished. */
+  public void awaitStop() {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Same as {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static Javalin createApp(
+      ServerConfig config,
+      Db db,
+      PrometheusMeterRegistry registry,
+      Consumer<RoutesConfig> extraRoutes) {
+    ObjectMapper mapper = objectMapper();
+    Problems problems = new Problems(mapper);
+    HttpMetrics metrics = new HttpMetrics(registry);
+    Readiness readiness = new Readiness(db, READINESS_TIMEOUT);
+    Routes routes = new Routes();
+    return Javalin.create(
+        cfg -> {
+          cfg.startup.showJavalinBanner = false;
+          cfg.startup.showOldJavalinVersionWarning = false;
+          cfg.concurrency.useVirtualThreads = true;
+          cfg.http.prefer405over404 = true;
+          cfg.http.maxRequestSize = JsonBody.DEFAULT_MAX_BYTES;
+          cfg.jetty.port = config.port();
+          cfg.jetty.modifyServer(
+              server -> {
+                // Jetty drains only with a stop timeout and a GracefulHandler that counts the
+                // requests in flight; without them stop() cuts requests off mid-response.
+                server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
+                server.insertHandler(new GracefulHandler());
+              });
+          cfg.jsonMapper(new JavalinJackson(mapper, true));
+          cfg.events.handlerAdded(added -> routes.added(added.getHttpMethod(), added.getPath()));
+          cfg.requestLogger.http(
+              (ctx, millis) -> {
+                metrics.record(ctx, millis);
+                RequestIds.clear();
+              });
+
+          cfg.routes.before(RequestIds::assign);
+          cfg.routes.before(routes::attach);
+          cfg.routes.exception(ProblemException.class, problems::handle);
+          cfg.routes.exception(HttpResponseException.class, problems::handle);
+          cfg.routes.exception(Exception.class, problems::unexpected);
+
+          cfg.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
+          cfg.routes.get(
+              "/health/ready",
+              ctx -> {
+                if (!readiness.ready()) {
+                  throw new ProblemException(
+                      ProblemCode.SERVICE_UNAVAILABLE,
+                      "The database does not answer within "
+                          + READINESS_TIMEOUT.toMillis()
+                          + " ms.");
+                }
+                ctx.json(Map.of("status", "ready"));
+              });
+          cfg.routes.get(
+              "/metrics",
+              ctx ->
+                  ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                      .result(registry.scrape()));
+          extraRoutes.accept(cfg.routes);
+        });
+  }
+
+  private static ObjectMapper objectMapper() {
+    return new ObjectMapper()
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  }
+
+  /** Binds the JVM meters; returns the GC meter binder, which holds listeners until closed. */
+  private static JvmGcMetrics bindJvmMetrics(PrometheusMeterRegistry registry) {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    return gc;
+  }
+
+  private static String withoutQuery(String jdbcUrl) {
+    // The query may carry password=...; the start-up line must not.
+    int q = jdbcUrl.indexOf('?');
+    return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown";
+    }
+  }
+
+  private static String version() {
+    String version = OdimServer.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+}
