@@ -166,6 +166,11 @@ public final class OdimServer implements AutoCloseable {
     return URI.create("http://localhost:" + port() + "/");
   }
 
+  /** The database the server runs on, for hosts that embed the server and for tests. */
+  public Db db() {
+    return db;
+  }
+
   /** Where the data lives, for the start-up line: embedded or which external PostgreSQL. */
   public String databaseDescription() {
     return databaseDescription;

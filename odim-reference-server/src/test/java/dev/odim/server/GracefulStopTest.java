@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.odim.testkit.PostgresExtension;
+import dev.odim.testkit.TestDatabase;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -17,14 +19,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(PostgresExtension.class)
 class GracefulStopTest {
 
   @Test
-  void stopLetsTheRequestInFlightFinishAndRefusesNewConnections() throws Exception {
+  void stopLetsTheRequestInFlightFinishAndRefusesNewConnections(TestDatabase database)
+      throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     OdimServer server =
         TestServers.start(
+            database,
             routes ->
                 routes.get(
                     "/test/slow",

@@ -14,6 +14,8 @@ import dev.odim.server.internal.ProblemCode;
 import dev.odim.server.internal.ProblemException;
 import dev.odim.server.internal.Problems;
 import dev.odim.server.internal.RequestIds;
+import dev.odim.testkit.PostgresExtension;
+import dev.odim.testkit.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +29,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
+@ExtendWith(PostgresExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpErrorsTest {
   /** The shape of a JSON body a real route would accept. */
@@ -40,10 +44,11 @@ class HttpErrorsTest {
   private OdimServer server;
 
   @BeforeAll
-  void start() {
+  void start(TestDatabase database) {
     JsonBody json = new JsonBody(new ObjectMapper(), JsonBody.DEFAULT_MAX_BYTES);
     server =
         TestServers.start(
+            database,
             routes -> {
               routes.post(
                   "/test/signups",

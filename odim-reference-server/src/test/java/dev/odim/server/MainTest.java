@@ -2,12 +2,16 @@ package dev.odim.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.odim.testkit.PostgresExtension;
+import dev.odim.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(PostgresExtension.class)
 class MainTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -56,8 +60,8 @@ class MainTest {
   }
 
   @Test
-  void migrateAppliesTheServerSchemaAndExits() {
-    int code = run(Map.of(), "migrate", "--database-url", TestDatabase.url());
+  void migrateAppliesTheServerSchemaAndExits(TestDatabase database) {
+    int code = run(Map.of(), "migrate", "--database-url", database.jdbcUrlWithCredentials());
 
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))

@@ -2,6 +2,8 @@ package dev.odim.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.odim.testkit.PostgresExtension;
+import dev.odim.testkit.TestDatabase;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -9,16 +11,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(PostgresExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private OdimServer server;
 
   @BeforeAll
-  void start() {
+  void start(TestDatabase database) {
     server =
         TestServers.start(
+            database,
             routes -> routes.get("/test/items/{id}", ctx -> ctx.result(ctx.pathParam("id"))));
   }
 

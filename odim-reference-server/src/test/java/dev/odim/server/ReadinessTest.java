@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.odim.server.internal.Problems;
+import dev.odim.testkit.PostgresExtension;
+import dev.odim.testkit.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(PostgresExtension.class)
 class ReadinessTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -24,12 +28,15 @@ class ReadinessTest {
   }
 
   @Test
-  void readyIs503WhileTheDatabaseIsUnreachableAnd200AgainWhenItReturns() throws Exception {
-    URI db = URI.create(TestDatabase.url().substring("jdbc:".length()));
+  void readyIs503WhileTheDatabaseIsUnreachableAnd200AgainWhenItReturns(TestDatabase database)
+      throws Exception {
+    URI db = URI.create(database.jdbcUrl().substring("jdbc:".length()));
     try (TcpProxy proxy = new TcpProxy(db.getHost(), db.getPort());
         OdimServer server =
             TestServers.start(
-                TestDatabase.url().replace(":" + db.getPort() + "/", ":" + proxy.port() + "/"),
+                database
+                    .jdbcUrlWithCredentials()
+                    .replace(":" + db.getPort() + "/", ":" + proxy.port() + "/"),
                 routes -> {})) {
       assertThat(get(server, "/health/ready").statusCode()).isEqualTo(200);
 

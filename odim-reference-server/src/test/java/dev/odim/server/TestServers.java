@@ -1,5 +1,6 @@
 package dev.odim.server;
 
+import dev.odim.testkit.TestDatabase;
 import io.javalin.config.RoutesConfig;
 import java.time.Clock;
 import java.util.List;
@@ -10,8 +11,8 @@ import java.util.function.Consumer;
 final class TestServers {
   private TestServers() {}
 
-  static OdimServer start(Consumer<RoutesConfig> extraRoutes) {
-    return start(TestDatabase.url(), extraRoutes);
+  static OdimServer start(TestDatabase database, Consumer<RoutesConfig> extraRoutes) {
+    return start(database.jdbcUrlWithCredentials(), extraRoutes);
   }
 
   static OdimServer start(String databaseUrl, Consumer<RoutesConfig> extraRoutes) {

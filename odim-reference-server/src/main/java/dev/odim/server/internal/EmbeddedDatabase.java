@@ -1,50 +1,43 @@
 package dev.odim.server.internal;
 
-import dev.odim.core.OdimConfigException;
+import dev.odim.testkit.EmbeddedPostgres;
 import java.nio.file.Path;
 
 /**
  * The PostgreSQL the server starts for itself when no {@code DATABASE_URL} is given, keeping its
- * data in a directory so that a restart finds it again. The one place the server touches the
- * testkit's embedded PostgreSQL; this build does not include it yet, so {@link #start} refuses with
- * a configuration error that tells the user to set {@code DATABASE_URL}.
+ * data in a directory so that a restart finds it again; a lock left by a killed run is recovered
+ * (see {@link EmbeddedPostgres}). The one place the server touches the testkit.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
-  private final String jdbcUrl;
-  private final AutoCloseable postgres;
+  private final EmbeddedPostgres postgres;
 
-  private EmbeddedDatabase(String jdbcUrl, AutoCloseable postgres) {
-    this.jdbcUrl = jdbcUrl;
+  private EmbeddedDatabase(EmbeddedPostgres postgres) {
     this.postgres = postgres;
   }
 
   /**
    * Starts PostgreSQL on a free port with its data in {@code dataDirectory}, reusing data that is
-   * already there.
-   *
-   * @throws OdimConfigException naming {@code DATABASE_URL} when embedded PostgreSQL is unavailable
+   * already there. Durable: commits are flushed to disk as on any production server.
    */
   public static EmbeddedDatabase start(Path dataDirectory) {
-    throw new OdimConfigException(
-        "DATABASE_URL",
-        "embedded PostgreSQL is not available in this build; set DATABASE_URL (data directory would"
-            + " have been "
-            + dataDirectory
-            + ")");
+    return new EmbeddedDatabase(
+        EmbeddedPostgres.builder()
+            .dataDirectory(dataDirectory)
+            .port(0)
+            .durable(true)
+            // The server stops it itself, after the pool, in its own shutdown order.
+            .registerShutdownHook(false)
+            .start());
   }
 
   /** The JDBC URL of the {@code postgres} database, with the user in its query. */
   public String jdbcUrl() {
-    return jdbcUrl;
+    return postgres.jdbcUrl("postgres");
   }
 
   /** Stops PostgreSQL (a fast shutdown: connections are closed, data is kept). */
   @Override
   public void close() {
-    try {
-      postgres.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("could not stop embedded PostgreSQL", e);
-    }
+    postgres.close();
   }
 }

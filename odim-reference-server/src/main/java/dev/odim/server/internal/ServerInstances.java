@@ -1,5 +1,6 @@
 package dev.odim.server.internal;
 
+import dev.odim.core.Ids;
 import dev.odim.core.db.Db;
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -20,15 +21,17 @@ public final class ServerInstances {
 
   private final Db db;
   private final Clock clock;
+  private final Ids ids;
 
   public ServerInstances(Db db, Clock clock) {
     this.db = db;
     this.clock = clock;
+    this.ids = new Ids(clock);
   }
 
   /** Records this process as started and returns its id. */
   public UUID register(String host, long pid, String version) {
-    UUID id = UUID.randomUUID();
+    UUID id = ids.next();
     db.useTransaction(
         handle ->
             handle
