@@ -6,10 +6,13 @@ import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
 import dev.odim.server.internal.EmbeddedDatabase;
 import dev.odim.server.internal.ServerInstances;
+import io.javalin.config.RoutesConfig;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The command line: {@code serve} runs the server until SIGTERM, {@code migrate} applies the
@@ -63,7 +66,7 @@ public final class Main {
       return EXIT_USAGE;
     }
     try {
-      return command.equals("serve") ? serve(config, out) : migrate(config, out);
+      return command.equals("serve") ? serve(config, routes -> {}, out) : migrate(config, out);
     } catch (OdimConfigException e) {
       err.println(configLine(e));
       return EXIT_USAGE;
@@ -73,8 +76,12 @@ public final class Main {
     }
   }
 
-  private static int serve(ServerConfig config, PrintStream out) {
-    OdimServer server = OdimServer.start(config);
+  /**
+   * Serves until SIGTERM: the JVM shutdown hook stops the server gracefully. Package-private so
+   * that a test can run the very same path in a child process, with a slow route of its own.
+   */
+  static int serve(ServerConfig config, Consumer<RoutesConfig> extraRoutes, PrintStream out) {
+    OdimServer server = OdimServer.start(config, Clock.systemUTC(), extraRoutes);
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "odim-shutdown"));
     out.println(
         "odim: serving on http://localhost:"
