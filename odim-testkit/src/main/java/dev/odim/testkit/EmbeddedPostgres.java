@@ -175,7 +175,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * server runs in a temporary directory deleted by {@link #close()}.
      */
     public Builder dataDirectory(Path dataDirectory) {
-      this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory").toAbsolutePath();
+      // Normalized: PostgreSQL writes the normalized path into postmaster.pid, and the stale-lock
+      // check compares the two.
+      this.dataDirectory =
+          Objects.requireNonNull(dataDirectory, "dataDirectory").toAbsolutePath().normalize();
       return this;
     }
 
@@ -358,11 +361,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
               && holder.get().isAlive()
               && holder.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)
               && lines.size() > 1
-              && Path.of(lines.get(1).strip()).equals(data);
+              && sameFile(Path.of(lines.get(1).strip()), data);
       if (orphan) {
         stopProcess(holder.get(), Duration.ofSeconds(30));
       }
       Files.deleteIfExists(lock);
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+      try {
+        return Files.isSameFile(a, b);
+      } catch (IOException e) {
+        return false;
+      }
     }
 
     private static void run(List<String> command, Path logFile, String what) throws IOException {

@@ -28,8 +28,11 @@ class EmbeddedPostgresTest {
 
   @Test
   void serverOrphanedByAKilledRunIsStoppedAndTheDataDirectoryReused(@TempDir Path dir)
-      throws SQLException {
-    Path data = dir.resolve("pg");
+      throws Exception {
+    Files.createDirectories(dir.resolve("unused"));
+    // Not normalized on purpose, like ./odim-data/postgres: PostgreSQL records the normalized path
+    // in postmaster.pid, and recovery must still recognise its own server (a bug once).
+    Path data = dir.resolve("unused/../pg");
     // The first server is never closed, as if its JVM had been killed: its process and its
     // postmaster.pid stay behind.
     EmbeddedPostgres orphan =

@@ -270,7 +270,10 @@ public final class Db implements AutoCloseable {
     poolGauge(
         registry, "odim.db.pool.idle", "Idle connections", HikariPoolMXBean::getIdleConnections);
     poolGauge(
-        registry, "odim.db.pool.total", "Open connections", HikariPoolMXBean::getTotalConnections);
+        registry,
+        "odim.db.pool.connections",
+        "Open connections",
+        HikariPoolMXBean::getTotalConnections);
     poolGauge(
         registry,
         "odim.db.pool.pending",
