@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.odim.core.ProblemException;
 import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
 import dev.odim.server.internal.EmbeddedDatabase;
 import dev.odim.server.internal.HttpMetrics;
 import dev.odim.server.internal.JsonBody;
 import dev.odim.server.internal.ProblemCode;
-import dev.odim.server.internal.ProblemException;
 import dev.odim.server.internal.Problems;
 import dev.odim.server.internal.Readiness;
 import dev.odim.server.internal.RequestIds;
@@ -261,6 +261,7 @@ public final class OdimServer implements AutoCloseable {
 
           cfg.routes.before(RequestIds::assign);
           cfg.routes.before(routes::attach);
+          // Core's ProblemException, so a problem thrown by any module renders the same way.
           cfg.routes.exception(ProblemException.class, problems::handle);
           cfg.routes.exception(HttpResponseException.class, problems::handle);
           cfg.routes.exception(Exception.class, problems::unexpected);
@@ -270,8 +271,7 @@ public final class OdimServer implements AutoCloseable {
               "/health/ready",
               ctx -> {
                 if (!readiness.ready()) {
-                  throw new ProblemException(
-                      ProblemCode.SERVICE_UNAVAILABLE,
+                  throw ProblemCode.SERVICE_UNAVAILABLE.exception(
                       "The database does not answer within "
                           + READINESS_TIMEOUT.toMillis()
                           + " ms.");

@@ -8,10 +8,10 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.odim.server.internal.HttpProblem;
+import dev.odim.core.Problem;
+import dev.odim.core.ProblemException;
 import dev.odim.server.internal.JsonBody;
 import dev.odim.server.internal.ProblemCode;
-import dev.odim.server.internal.ProblemException;
 import dev.odim.server.internal.Problems;
 import dev.odim.server.internal.RequestIds;
 import dev.odim.testkit.PostgresExtension;
@@ -54,18 +54,32 @@ class HttpErrorsTest {
                   "/test/signups",
                   ctx -> {
                     Signup signup = json.read(ctx, Signup.class);
-                    List<HttpProblem.FieldError> errors = new ArrayList<>();
+                    List<Problem.FieldError> errors = new ArrayList<>();
                     if (signup.email() == null || !signup.email().contains("@")) {
-                      errors.add(new HttpProblem.FieldError("email", "must be an email address"));
+                      errors.add(new Problem.FieldError("email", "must be an email address"));
                     }
                     if (signup.name() == null || signup.name().isBlank()) {
-                      errors.add(new HttpProblem.FieldError("name", "must not be blank"));
+                      errors.add(new Problem.FieldError("name", "must not be blank"));
                     }
                     if (!errors.isEmpty()) {
-                      throw new ProblemException(
-                          ProblemCode.VALIDATION_FAILED, "Check the highlighted fields.", errors);
+                      throw ProblemCode.VALIDATION_FAILED.exception(
+                          "Check the highlighted fields.", errors);
                     }
                     ctx.status(201).json(signup);
+                  });
+              routes.post(
+                  "/test/bookings",
+                  ctx -> {
+                    // A domain module's problem: core types only, no row in the server's table.
+                    throw new ProblemException(
+                        Problem.of(409, "slot_taken", "The slot is taken.", "Pick another slot."));
+                  });
+              routes.get(
+                  "/test/bookings/{id}",
+                  ctx -> {
+                    throw new ProblemException(
+                        Problem.of(410, "booking_cancelled", "The booking is cancelled.", "Gone.")
+                            .withInstance("/bookings/" + ctx.pathParam("id")));
                   });
               routes.get(
                   "/test/boom",
@@ -141,6 +155,32 @@ class HttpErrorsTest {
         .containsExactly(
             Map.of("field", "email", "message", "must be an email address"),
             Map.of("field", "name", "message", "must not be blank"));
+    assertThat(body.properties())
+        .extracting(Map.Entry::getKey)
+        .containsExactly(
+            "type", "title", "status", "detail", "code", "instance", "requestId", "errors");
+  }
+
+  @Test
+  void coreProblemThrownByAnyModuleIsRenderedWithThePath() throws Exception {
+    var response = send(request("/test/bookings").POST(BodyPublishers.noBody()));
+
+    JsonNode body = assertProblem(response, 409, "slot_taken");
+    assertThat(body.path("title").asText()).isEqualTo("The slot is taken.");
+    assertThat(body.path("detail").asText()).isEqualTo("Pick another slot.");
+    assertThat(body.has("errors")).isFalse();
+  }
+
+  @Test
+  void coreProblemKeepsItsOwnInstance() throws Exception {
+    var response = send(request("/test/bookings/42"));
+
+    assertThat(response.statusCode()).isEqualTo(410);
+    JsonNode body = mapper.readTree(response.body());
+    assertThat(body.path("code").asText()).isEqualTo("booking_cancelled");
+    assertThat(body.path("instance").asText()).isEqualTo("/bookings/42");
+    assertThat(body.path("requestId").asText())
+        .isEqualTo(response.headers().firstValue(RequestIds.HEADER).orElseThrow());
   }
 
   @Test

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.odim.core.Problem;
+import dev.odim.core.ProblemException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,34 +47,31 @@ public final class JsonBody {
     }
     byte[] body = readAtMostLimit(ctx);
     if (body.length == 0) {
-      throw new ProblemException(ProblemCode.INVALID_JSON, "The request body is empty.");
+      throw ProblemCode.INVALID_JSON.exception("The request body is empty.");
     }
     try {
       return mapper.readValue(body, type);
     } catch (UnrecognizedPropertyException e) {
-      throw new ProblemException(
-          ProblemCode.VALIDATION_FAILED,
+      throw ProblemCode.VALIDATION_FAILED.exception(
           "The request has a field this address does not know.",
-          List.of(new HttpProblem.FieldError(path(e), "is not a known field")));
+          List.of(new Problem.FieldError(path(e), "is not a known field")));
     } catch (JsonMappingException e) {
       if (e.getCause() instanceof StreamReadException broken) {
         // Databind wraps a syntax error met inside a field; it is still not JSON.
-        throw new ProblemException(
-            ProblemCode.INVALID_JSON,
+        throw ProblemCode.INVALID_JSON.exception(
             "The body is not valid JSON" + at(broken.getLocation()) + ".");
       }
       if (e.getPath().isEmpty()) {
-        throw new ProblemException(
-            ProblemCode.INVALID_JSON, "The body must be a JSON object" + at(e.getLocation()) + ".");
+        throw ProblemCode.INVALID_JSON.exception(
+            "The body must be a JSON object" + at(e.getLocation()) + ".");
       }
-      throw new ProblemException(
-          ProblemCode.VALIDATION_FAILED,
+      throw ProblemCode.VALIDATION_FAILED.exception(
           "A field of the request has the wrong type.",
-          List.of(new HttpProblem.FieldError(path(e), "has the wrong type")));
+          List.of(new Problem.FieldError(path(e), "has the wrong type")));
     } catch (JacksonException e) {
       // Jackson's own message quotes the input; the caller gets only where it broke.
-      throw new ProblemException(
-          ProblemCode.INVALID_JSON, "The body is not valid JSON" + at(e.getLocation()) + ".");
+      throw ProblemCode.INVALID_JSON.exception(
+          "The body is not valid JSON" + at(e.getLocation()) + ".");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -83,8 +82,7 @@ public final class JsonBody {
         contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json")
         && !mediaType.matches("application/[a-z0-9.+-]*\\+json")) {
-      throw new ProblemException(
-          ProblemCode.UNSUPPORTED_MEDIA_TYPE,
+      throw ProblemCode.UNSUPPORTED_MEDIA_TYPE.exception(
           "Send the body as application/json"
               + (mediaType.isEmpty()
                   ? "; no Content-Type was given."
@@ -105,8 +103,7 @@ public final class JsonBody {
   }
 
   private ProblemException tooLarge() {
-    return new ProblemException(
-        ProblemCode.PAYLOAD_TOO_LARGE,
+    return ProblemCode.PAYLOAD_TOO_LARGE.exception(
         "The body exceeds the limit of " + maxBytes + " bytes for this address.");
   }
 

@@ -1,8 +1,17 @@
 package dev.odim.server.internal;
 
+import dev.odim.core.Problem;
+import dev.odim.core.ProblemException;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The table of problems the HTTP edge can answer with: one code, one status, one title, so that the
  * same failure always reads the same way. Domain modules add their rows here as they land.
+ *
+ * <pre>{@code
+ * throw ProblemCode.VALIDATION_FAILED.exception("Check the highlighted fields.", errors);
+ * }</pre>
  */
 public enum ProblemCode {
   BAD_REQUEST(400, "The request could not be understood."),
@@ -14,8 +23,6 @@ public enum ProblemCode {
   UNSUPPORTED_MEDIA_TYPE(415, "This address accepts JSON only."),
   SERVICE_UNAVAILABLE(503, "The service is not ready. Try again shortly."),
   INTERNAL_ERROR(500, "Something went wrong on our side. It has been logged.");
-
-  private static final String TYPE_BASE = "https://odim.dev/problems/";
 
   private final int status;
   private final String title;
@@ -37,22 +44,24 @@ public enum ProblemCode {
 
   /** The code as it appears on the wire, e.g. {@code not_found}. */
   public String code() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
-  /** The problem type URI, e.g. {@code https://odim.dev/problems/not_found}. */
-  public String type() {
-    return TYPE_BASE + code();
+  /**
+   * The problem for one occurrence, of type {@code https://odim.dev/problems/<code>}. It has no
+   * instance: {@link Problems} fills in the request path when it sends it.
+   */
+  public Problem problem(String detail) {
+    return Problem.of(status, code(), title, detail);
   }
 
-  /** Builds the problem for one request. */
-  public HttpProblem problem(String detail, String instance) {
-    return new HttpProblem(type(), title, status, detail, code(), instance, java.util.List.of());
+  /** The exception a handler throws to answer with this problem. */
+  public ProblemException exception(String detail) {
+    return new ProblemException(problem(detail));
   }
 
-  /** Builds a validation problem listing the invalid fields. */
-  public HttpProblem problem(
-      String detail, String instance, java.util.List<HttpProblem.FieldError> errors) {
-    return new HttpProblem(type(), title, status, detail, code(), instance, errors);
+  /** The exception a handler throws to answer with this problem listing the invalid fields. */
+  public ProblemException exception(String detail, List<Problem.FieldError> errors) {
+    return new ProblemException(problem(detail).withErrors(errors));
   }
 }

@@ -2,16 +2,21 @@ package dev.odim.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odim.core.Problem;
+import dev.odim.core.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns every failure that reaches the HTTP edge into {@code application/problem+json}: problems
- * thrown by handlers, Javalin's own 404/405/413 answers, and unexpected exceptions, which are
- * logged with the request id and answered with a generic 500 that reveals nothing of the cause.
+ * Turns every failure that reaches the HTTP edge into {@code application/problem+json}: a core
+ * {@link ProblemException} thrown by a handler or by any module below it, Javalin's own 404/405/413
+ * answers, and unexpected exceptions, which are logged with the request id and answered with a
+ * generic 500 that reveals nothing of the cause.
  */
 public final class Problems {
   /** The media type of every error response. */
@@ -25,9 +30,9 @@ public final class Problems {
     this.mapper = mapper;
   }
 
-  /** Answers with the problem a handler threw. */
+  /** Answers with the problem a handler, or any module it called, threw. */
   public void handle(ProblemException e, Context ctx) {
-    send(ctx, e.code().problem(e.detail(), ctx.path(), e.errors()));
+    send(ctx, e.problem());
   }
 
   /** Answers Javalin's own failures (no route, wrong method, body too large) from the table. */
@@ -37,7 +42,7 @@ public final class Problems {
           send(
               ctx,
               ProblemCode.NOT_FOUND.problem(
-                  "No route matches " + ctx.method().name() + " " + ctx.path() + ".", ctx.path()));
+                  "No route matches " + ctx.method().name() + " " + ctx.path() + "."));
       case 405 -> {
         String allowed = String.join(", ", Routes.allowedMethods(ctx));
         if (!allowed.isEmpty()) {
@@ -51,35 +56,36 @@ public final class Problems {
                     + ctx.method().name()
                     + "; it accepts "
                     + allowed
-                    + ".",
-                ctx.path()));
+                    + "."));
       }
       case 413 ->
           send(
               ctx,
               ProblemCode.PAYLOAD_TOO_LARGE.problem(
-                  "The request body exceeds the limit of this address.", ctx.path()));
+                  "The request body exceeds the limit of this address."));
       case 415 ->
           send(
               ctx,
-              ProblemCode.UNSUPPORTED_MEDIA_TYPE.problem(
-                  "Send the body as application/json.", ctx.path()));
-      case 400 ->
-          send(ctx, ProblemCode.BAD_REQUEST.problem("The request could not be read.", ctx.path()));
+              ProblemCode.UNSUPPORTED_MEDIA_TYPE.problem("Send the body as application/json."));
+      case 400 -> send(ctx, ProblemCode.BAD_REQUEST.problem("The request could not be read."));
       default -> {
         if (e.getStatus() >= 500) {
           unexpected(e, ctx);
+        } else if (e.getStatus() < 400) {
+          // A thrown 2xx or 3xx (Javalin has OkResponse, FoundResponse, ...) is no failure, and a
+          // problem's status is 400 to 599: keep the status, send no problem.
+          ctx.status(e.getStatus());
         } else {
           // Statuses without a row of their own keep their status and a generic problem.
           send(
               ctx,
-              new HttpProblem(
+              new Problem(
                   "about:blank",
                   "The request was refused.",
                   e.getStatus(),
                   "The request was refused with status " + e.getStatus() + ".",
                   "http_" + e.getStatus(),
-                  ctx.path(),
+                  null,
                   List.of()));
         }
       }
@@ -106,19 +112,39 @@ public final class Problems {
         ProblemCode.INTERNAL_ERROR.problem(
             "The request failed unexpectedly. Quote request id "
                 + requestId
-                + " when reporting it.",
-            ctx.path()));
+                + " when reporting it."));
   }
 
-  /** Writes the problem as the response. */
-  public void send(Context ctx, HttpProblem problem) {
+  /**
+   * Writes the problem as the response. Every problem names its occurrence: one without an instance
+   * gets the request path. The request id goes in too, after {@code instance}, so a caller can
+   * quote it.
+   */
+  public void send(Context ctx, Problem problem) {
+    if (problem.instance() == null) {
+      problem = problem.withInstance(ctx.path());
+    }
     String body;
     try {
-      body = mapper.writeValueAsString(problem.toMap(RequestIds.of(ctx)));
+      body = mapper.writeValueAsString(toMap(problem, RequestIds.of(ctx)));
     } catch (JsonProcessingException e) {
       // A map of strings and ints always serializes; keep the status even if it did not.
       body = "{\"status\":" + problem.status() + ",\"code\":\"" + problem.code() + "\"}";
     }
     ctx.status(problem.status()).contentType(CONTENT_TYPE).result(body);
+  }
+
+  /** The problem's members in RFC 9457 order, with {@code requestId} before {@code errors}. */
+  private static Map<String, Object> toMap(Problem problem, @Nullable String requestId) {
+    Map<String, Object> map = problem.toMap();
+    if (requestId != null) {
+      // Where it has always been on the wire: after instance, before the field errors.
+      Object errors = map.remove("errors");
+      map.put("requestId", requestId);
+      if (errors != null) {
+        map.put("errors", errors);
+      }
+    }
+    return map;
   }
 }
