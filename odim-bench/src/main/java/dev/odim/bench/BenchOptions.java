@@ -14,12 +14,12 @@ public record BenchOptions(boolean quick, Map<String, String> environment) {
 
   /** How long one measured round of a scenario lasts. */
   public Duration round() {
-    return quick ? Duration.ofSeconds(4) : Duration.ofSeconds(15);
+    return quick ? Duration.ofSeconds(3) : Duration.ofSeconds(15);
   }
 
   /** How many measured rounds each scenario gets; rounds of compared scenarios alternate. */
   public int rounds() {
-    return quick ? 2 : 5;
+    return quick ? 3 : 5;
   }
 
   /** {@code DATABASE_URL}, or null to use an embedded PostgreSQL. */

@@ -1,12 +1,11 @@
 package dev.odim.testkit;
 
+import dev.odim.testkit.internal.Ports;
 import dev.odim.testkit.internal.PostgresBinaries;
 import dev.odim.testkit.internal.Tree;
 import dev.odim.testkit.internal.Unprivileged;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -280,7 +279,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Path binaries, Path data, @Nullable Path temporaryRoot, Path logFile) throws IOException {
       int attempts = port == 0 ? 3 : 1;
       for (int attempt = 1; ; attempt++) {
-        int chosenPort = port == 0 ? freePort() : port;
+        int chosenPort = port == 0 ? Ports.free() : port;
         List<String> command = new ArrayList<>();
         command.add(binaries.resolve("bin/postgres").toString());
         command.addAll(List.of("-D", data.toString(), "-p", Integer.toString(chosenPort)));
@@ -391,12 +390,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Thread.currentThread().interrupt();
         process.destroyForcibly();
         throw new EmbeddedPostgresException(what + " was interrupted", e);
-      }
-    }
-
-    private static int freePort() throws IOException {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        return socket.getLocalPort();
       }
     }
 

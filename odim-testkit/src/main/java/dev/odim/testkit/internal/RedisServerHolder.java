@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +41,7 @@ public final class RedisServerHolder implements AutoCloseable {
           new TestRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), database), null);
     }
     try {
-      int port = freePort();
+      int port = Ports.free();
       RedisServer server =
           RedisServer.newRedisServer()
               .port(port)
@@ -110,11 +108,5 @@ public final class RedisServerHolder implements AutoCloseable {
       }
     }
     return text.toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }
