@@ -1,0 +1,73 @@
+package dev.odim.ledger;
+
+import dev.odim.core.OdimConfigException;
+import dev.odim.core.db.Db;
+import dev.odim.ledger.internal.PostgresLedger;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Configures a {@link Ledger}; {@link #build()} validates every setting, migrates the schema and
+ * starts the group-commit writer.
+ */
+public final class LedgerBuilder {
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private final Db db;
+  private String schema = "odim_ledger";
+  private Clock clock = Clock.systemUTC();
+  private int maxBatchSize = 8192;
+  private boolean migrate = true;
+
+  LedgerBuilder(Db db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  /** The PostgreSQL schema of the ledger's tables; default {@code odim_ledger}. */
+  public LedgerBuilder schema(String schema) {
+    this.schema = Objects.requireNonNull(schema, "schema");
+    return this;
+  }
+
+  /** The clock for timestamps and hold timeouts; default the system clock in UTC. */
+  public LedgerBuilder clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * The most transfers one group-commit transaction applies, 1 to 100,000; default 8,192. Larger
+   * batches amortize the commit further but hold account locks longer.
+   */
+  public LedgerBuilder maxBatchSize(int maxBatchSize) {
+    this.maxBatchSize = maxBatchSize;
+    return this;
+  }
+
+  /** Whether {@link #build()} applies the ledger's migrations (default true). */
+  public LedgerBuilder migrate(boolean migrate) {
+    this.migrate = migrate;
+    return this;
+  }
+
+  /**
+   * Validates the settings, applies migrations and starts the ledger.
+   *
+   * @throws OdimConfigException naming the first invalid setting
+   */
+  public Ledger build() {
+    if (!SCHEMA.matcher(schema).matches()) {
+      throw new OdimConfigException(
+          "schema",
+          "must be a lowercase SQL identifier ([a-z_][a-z0-9_]*), was \"" + schema + "\"");
+    }
+    if (maxBatchSize < 1 || maxBatchSize > 100_000) {
+      throw new OdimConfigException("maxBatchSize", "must be 1 to 100000, was " + maxBatchSize);
+    }
+    if (migrate) {
+      db.migrate(schema, "db/migration/odim_ledger");
+    }
+    return new PostgresLedger(db, schema, clock, maxBatchSize);
+  }
+}
