@@ -56,7 +56,7 @@ public interface Ledger extends AutoCloseable {
 
   /**
    * Makes a batch of transfers, in order, each seeing the effects of those before it; linked chains
-   * (transfers marked {@link Transfer#linked()} followed by the one that ends the chain) succeed or
+   * (transfers marked {@link Transfer#linkedToNext()} followed by the one that ends the chain) succeed or
    * fail as a whole. One result per transfer, in order.
    */
   List<TransferResult> transfers(List<Transfer> transfers);

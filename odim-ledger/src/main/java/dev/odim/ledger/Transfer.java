@@ -197,7 +197,7 @@ public record Transfer(
   }
 
   /** This transfer linked to the next one of its batch: both succeed or neither does. */
-  public Transfer linked() {
+  public Transfer linkedToNext() {
     return new Transfer(
         id,
         kind,
