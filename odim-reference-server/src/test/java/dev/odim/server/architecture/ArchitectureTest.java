@@ -33,6 +33,7 @@ class ArchitectureTest {
     assertThat(production.containPackage("dev.odim.core")).isTrue();
     assertThat(production.containPackage("dev.odim.testkit")).isTrue();
     assertThat(production.containPackage("dev.odim.server")).isTrue();
+    assertThat(production.containPackage("dev.odim.ledger")).isTrue();
   }
 
   @Test
@@ -61,6 +62,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void modulesDependOnlyOnLowerLayers() {
+    holds(OdimArchitecture.MODULES_DEPEND_ONLY_ON_LOWER_LAYERS);
+  }
+
+  @Test
   void rulesCatchAClassThatBreaksThem() {
     assertThat(OdimArchitecture.NO_WEB_FRAMEWORK_BELOW_THE_SERVER.evaluate(fixture).hasViolation())
         .as("a ledger class using Javalin")
@@ -70,6 +76,10 @@ class ArchitectureTest {
                 .evaluate(fixture)
                 .hasViolation())
         .as("a ledger class using the testkit's internals")
+        .isTrue();
+    assertThat(
+            OdimArchitecture.MODULES_DEPEND_ONLY_ON_LOWER_LAYERS.evaluate(fixture).hasViolation())
+        .as("a ledger class using the testkit outside tests")
         .isTrue();
     assertThat(OdimArchitecture.EVERY_PACKAGE_IS_NULL_MARKED.evaluate(fixture).hasViolation())
         .as("a package without @NullMarked")

@@ -68,6 +68,53 @@ final class OdimArchitecture {
                           && !target.getPackageName().startsWith("dev.odim.core")
                           && !target.getPackageName().startsWith("dev.odim.testkit")));
 
+  /**
+   * DESIGN.md's layers: core below queue, ledger and uploads; those below webhooks; webhooks below
+   * payments; payments below the server. A module may use only modules of lower layers, and only
+   * the server and the benchmarks may use the testkit outside tests.
+   */
+  static final ArchRule MODULES_DEPEND_ONLY_ON_LOWER_LAYERS =
+      classes().that().resideInAPackage("dev.odim..").should(dependOnlyOnLowerLayers());
+
+  private static final java.util.Map<String, Integer> LAYER =
+      java.util.Map.of(
+          "testkit", 0,
+          "core", 0,
+          "queue", 1,
+          "ledger", 1,
+          "uploads", 1,
+          "webhooks", 2,
+          "payments", 3,
+          "server", 4,
+          "bench", 5);
+
+  private static ArchCondition<JavaClass> dependOnlyOnLowerLayers() {
+    return new ArchCondition<>("depend only on Odim modules of lower layers") {
+      @Override
+      public void check(JavaClass origin, ConditionEvents events) {
+        Optional<String> own = module(origin.getPackageName());
+        if (own.isEmpty() || !LAYER.containsKey(own.get())) {
+          return;
+        }
+        for (Dependency dependency : origin.getDirectDependenciesFromSelf()) {
+          Optional<String> target = module(dependency.getTargetClass().getPackageName());
+          if (target.isEmpty() || target.equals(own) || !LAYER.containsKey(target.get())) {
+            continue;
+          }
+          // The testkit is for tests; only the server (its embedded database) and the benchmarks
+          // use it in main code.
+          boolean violates =
+              target.get().equals("testkit")
+                  ? LAYER.get(own.get()) < 4
+                  : LAYER.get(target.get()) >= LAYER.get(own.get());
+          if (violates) {
+            events.add(SimpleConditionEvent.violated(dependency, dependency.getDescription()));
+          }
+        }
+      }
+    };
+  }
+
   static Optional<String> module(String packageName) {
     Matcher matcher = MODULE_PACKAGE.matcher(packageName);
     return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
