@@ -1123,6 +1123,25 @@ class LedgerTest {
     assertThat(balanceOf(creator).creditsPosted()).isEqualTo(3);
   }
 
+  @Test
+  void idempotencyHoldsAcrossTheCallersTransactionAndGroupCommit() {
+    UUID fan = account();
+    UUID creator = account();
+    Transfer viaHandle = Transfer.immediate(UUID.randomUUID(), fan, creator, ngn(7), SALE);
+    Transfer viaGroupCommit = Transfer.immediate(UUID.randomUUID(), fan, creator, ngn(11), SALE);
+    Instant now = clock.advance(Duration.ofSeconds(1));
+
+    db.inTransaction(handle -> ledger.transfer(handle, viaHandle));
+    ledger.transfer(viaGroupCommit);
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(ledger.transfer(viaHandle))
+        .isEqualTo(new TransferResult.Exists(viaHandle.id(), 7, now));
+    TransferResult retried = db.inTransaction(handle -> ledger.transfer(handle, viaGroupCommit));
+    assertThat(retried).isEqualTo(new TransferResult.Exists(viaGroupCommit.id(), 11, now));
+    assertThat(balanceOf(creator).creditsPosted()).isEqualTo(18);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static Money ngn(long minor) {
