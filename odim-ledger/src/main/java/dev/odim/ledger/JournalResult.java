@@ -8,8 +8,8 @@ import java.util.UUID;
  *
  * @param id the entry's id
  * @param code {@link TransferCode#CREATED} or {@link TransferCode#EXISTS} when every transfer
- *     stands, otherwise the first failure (or {@link JournalCode}'s reason the entry was refused
- *     before any transfer was tried, as {@code rejectedBecause})
+ *     stands; otherwise the failing transfer's code, or {@link TransferCode#INVALID_JOURNAL_ENTRY}
+ *     when the entry itself was malformed
  * @param rejectedBecause why the entry itself was malformed, or null
  * @param transfers the result of each resulting transfer, empty when the entry was malformed
  */

@@ -56,8 +56,8 @@ public interface Ledger extends AutoCloseable {
 
   /**
    * Makes a batch of transfers, in order, each seeing the effects of those before it; linked chains
-   * (transfers marked {@link Transfer#linkedToNext()} followed by the one that ends the chain) succeed or
-   * fail as a whole. One result per transfer, in order.
+   * (transfers marked {@link Transfer#linkedToNext()} followed by the one that ends the chain)
+   * succeed or fail as a whole. One result per transfer, in order.
    */
   List<TransferResult> transfers(List<Transfer> transfers);
 

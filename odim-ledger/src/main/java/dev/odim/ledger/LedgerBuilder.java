@@ -4,6 +4,7 @@ import dev.odim.core.OdimConfigException;
 import dev.odim.core.db.Db;
 import dev.odim.ledger.internal.PostgresLedger;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,7 @@ public final class LedgerBuilder {
   private Clock clock = Clock.systemUTC();
   private int maxBatchSize = 8192;
   private boolean migrate = true;
+  private Duration expiryInterval = Duration.ofSeconds(1);
 
   LedgerBuilder(Db db) {
     this.db = Objects.requireNonNull(db, "db");
@@ -45,6 +47,17 @@ public final class LedgerBuilder {
     return this;
   }
 
+  /**
+   * How often the ledger releases pending transfers whose timeout has passed by its clock (default
+   * 1 s; {@link Duration#ZERO} turns it off, for hosts that call {@link
+   * Ledger#expirePendingTransfers()} from their own scheduler). A post or void of an expired hold
+   * is refused whenever it comes, swept or not.
+   */
+  public LedgerBuilder expiryInterval(Duration expiryInterval) {
+    this.expiryInterval = Objects.requireNonNull(expiryInterval, "expiryInterval");
+    return this;
+  }
+
   /** Whether {@link #build()} applies the ledger's migrations (default true). */
   public LedgerBuilder migrate(boolean migrate) {
     this.migrate = migrate;
@@ -65,9 +78,14 @@ public final class LedgerBuilder {
     if (maxBatchSize < 1 || maxBatchSize > 100_000) {
       throw new OdimConfigException("maxBatchSize", "must be 1 to 100000, was " + maxBatchSize);
     }
+    if (expiryInterval.isNegative()
+        || (!expiryInterval.isZero() && expiryInterval.compareTo(Duration.ofMillis(10)) < 0)) {
+      throw new OdimConfigException(
+          "expiryInterval", "must be 0 (off) or at least 10 ms, was " + expiryInterval);
+    }
     if (migrate) {
       db.migrate(schema, "db/migration/odim_ledger");
     }
-    return new PostgresLedger(db, schema, clock, maxBatchSize);
+    return new PostgresLedger(db, schema, clock, maxBatchSize, expiryInterval);
   }
 }

@@ -59,5 +59,8 @@ public enum TransferCode {
   /** Another transfer of the same linked chain failed, so this one was not applied. */
   LINKED_EVENT_FAILED,
   /** The batch's last transfer is marked linked: its chain has no end. */
-  LINKED_CHAIN_OPEN
+  LINKED_CHAIN_OPEN,
+
+  /** A journal entry was malformed; {@link JournalResult#rejectedBecause()} says how. */
+  INVALID_JOURNAL_ENTRY
 }

@@ -1,0 +1,141 @@
+package dev.odim.ledger.internal;
+
+import dev.odim.core.OdimException;
+import dev.odim.core.db.Db;
+import dev.odim.ledger.Transfer;
+import dev.odim.ledger.TransferResult;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Group commit: callers queue their transfer requests; one writer thread takes everything queued
+ * (whole requests, up to {@code maxBatchSize} transfers) and applies it in one database
+ * transaction. While a batch commits, the next one gathers, so the batch size follows the load by
+ * itself with no waiting added at low load. If a batch fails as a whole (which validation in memory
+ * is meant to prevent), each of its requests runs again alone, so that a failure reaches only the
+ * caller it belongs to.
+ */
+final class GroupCommitter implements AutoCloseable {
+  private record Request(
+      List<Transfer> transfers, CompletableFuture<List<TransferResult>> result) {}
+
+  private static final Request STOP = new Request(List.of(), new CompletableFuture<>());
+
+  private final Db db;
+  private final BatchApplier applier;
+  private final Clock clock;
+  private final int maxBatchSize;
+  private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private volatile boolean closed;
+
+  GroupCommitter(Db db, BatchApplier applier, Clock clock, int maxBatchSize, String name) {
+    this.db = db;
+    this.applier = applier;
+    this.clock = clock;
+    this.maxBatchSize = maxBatchSize;
+    this.writer = Thread.ofPlatform().daemon().name(name).start(this::run);
+  }
+
+  CompletableFuture<List<TransferResult>> submit(List<Transfer> transfers) {
+    CompletableFuture<List<TransferResult>> result = new CompletableFuture<>();
+    if (closed) {
+      result.completeExceptionally(new OdimException("the ledger is closed"));
+      return result;
+    }
+    queue.add(new Request(List.copyOf(transfers), result));
+    return result;
+  }
+
+  private void run() {
+    List<Request> batch = new ArrayList<>();
+    while (true) {
+      Request first;
+      try {
+        first = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (first == STOP) {
+        failRemaining();
+        return;
+      }
+      batch.clear();
+      batch.add(first);
+      int size = first.transfers().size();
+      Request next;
+      while (size < maxBatchSize && (next = queue.peek()) != null && next != STOP) {
+        if (size + next.transfers().size() > maxBatchSize && size > 0) {
+          break;
+        }
+        queue.poll();
+        batch.add(next);
+        size += next.transfers().size();
+      }
+      applyBatch(batch);
+    }
+  }
+
+  private void applyBatch(List<Request> batch) {
+    List<List<Transfer>> requests = new ArrayList<>(batch.size());
+    for (Request request : batch) {
+      requests.add(request.transfers());
+    }
+    try {
+      List<List<TransferResult>> results = applyInTransaction(requests);
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).result().complete(results.get(i));
+      }
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.getFirst().result().completeExceptionally(e);
+        return;
+      }
+      for (Request request : batch) {
+        try {
+          request.result().complete(applyInTransaction(List.of(request.transfers())).getFirst());
+        } catch (RuntimeException alone) {
+          request.result().completeExceptionally(alone);
+        }
+      }
+    }
+  }
+
+  private List<List<TransferResult>> applyInTransaction(List<List<Transfer>> requests) {
+    return db.inTransaction(
+        handle -> {
+          try {
+            return applier.apply(handle, requests, clock.instant());
+          } catch (SQLException e) {
+            throw new LedgerWriteException(e);
+          }
+        });
+  }
+
+  private void failRemaining() {
+    Request left;
+    while ((left = queue.poll()) != null) {
+      left.result().completeExceptionally(new OdimException("the ledger was closed"));
+    }
+  }
+
+  /** Lets queued batches finish, then stops the writer. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    queue.add(STOP);
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

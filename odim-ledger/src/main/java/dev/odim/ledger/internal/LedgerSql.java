@@ -1,0 +1,379 @@
+package dev.odim.ledger.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The statements of the write path. Every multi-row write passes one array per column and expands
+ * it with {@code unnest}, so a batch of any size is one statement and one round trip per table.
+ * Timestamps cross as ISO-8601 text: exact to the microsecond and free of time-zone conversions.
+ */
+final class LedgerSql {
+  private final String lockTransfers;
+  private final String sameMetadata;
+  private final String lockAccounts;
+  private final String insertTransfers;
+  private final String updateTransfers;
+  private final String insertPostings;
+  private final String updateAccounts;
+  private final String dueTransfers;
+
+  LedgerSql(String schema) {
+    String s = schema + ".";
+    this.lockTransfers =
+        "SELECT "
+            + TRANSFER_COLUMNS
+            + " FROM "
+            + s
+            + "transfers WHERE id = ANY(?) ORDER BY id FOR UPDATE";
+    this.sameMetadata =
+        "SELECT t.id FROM "
+            + s
+            + "transfers t JOIN unnest(?::uuid[], ?::text[]) AS r(id, m) ON t.id = r.id"
+            + " WHERE t.metadata = r.m::jsonb";
+    this.lockAccounts =
+        "SELECT id, currency, debits_must_not_exceed_credits, credits_must_not_exceed_debits,"
+            + " closed, debits_pending, debits_posted, credits_pending, credits_posted, version"
+            + " FROM "
+            + s
+            + "accounts WHERE id = ANY(?) ORDER BY id FOR UPDATE";
+    this.insertTransfers =
+        "INSERT INTO "
+            + s
+            + "transfers (id, kind, debit_account_id, credit_account_id, amount, requested_amount,"
+            + " currency, code, pending_id, reverses_id, timeout_ms, timeout_at, pending_state,"
+            + " reversed_amount, linked, balancing, metadata, created_at)"
+            + " SELECT id, kind, d, c, amount, req, cur, code, pid, rid, tms, tat::timestamptz, ps,"
+            + " rev, linked, bal, md::jsonb, ts::timestamptz FROM unnest(?::uuid[], ?::text[],"
+            + " ?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::text[], ?::int[], ?::uuid[],"
+            + " ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::boolean[],"
+            + " ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS r(id, kind, d, c, amount,"
+            + " req, cur, code, pid, rid, tms, tat, ps, rev, linked, bal, md, ts, ord)"
+            + " ORDER BY ord";
+    this.updateTransfers =
+        "UPDATE "
+            + s
+            + "transfers t SET pending_state = r.ps, reversed_amount = r.rev"
+            + " FROM unnest(?::uuid[], ?::text[], ?::bigint[]) AS r(id, ps, rev) WHERE t.id = r.id";
+    this.insertPostings =
+        "INSERT INTO "
+            + s
+            + "postings (account_id, version, transfer_id, event, debits_pending, debits_posted,"
+            + " credits_pending, credits_posted, created_at)"
+            + " SELECT a, v, t, e, dp, dpo, cp, cpo, ts::timestamptz FROM unnest(?::uuid[],"
+            + " ?::bigint[], ?::uuid[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[],"
+            + " ?::bigint[], ?::text[]) AS r(a, v, t, e, dp, dpo, cp, cpo, ts)";
+    this.updateAccounts =
+        "UPDATE "
+            + s
+            + "accounts a SET debits_pending = r.dp, debits_posted = r.dpo, credits_pending = r.cp,"
+            + " credits_posted = r.cpo, version = r.v FROM unnest(?::uuid[], ?::bigint[],"
+            + " ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]) AS r(id, dp, dpo, cp, cpo, v)"
+            + " WHERE a.id = r.id";
+    this.dueTransfers =
+        "SELECT "
+            + TRANSFER_COLUMNS
+            + " FROM "
+            + s
+            + "transfers WHERE pending_state = 'pending' AND timeout_at <= ?::timestamptz"
+            + " ORDER BY id LIMIT ? FOR UPDATE";
+  }
+
+  /** Pending transfers whose timeout has passed, locked, at most {@code limit}. */
+  List<StoredTransfer> lockDueTransfers(Connection connection, Instant now, int limit)
+      throws SQLException {
+    List<StoredTransfer> due = new java.util.ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(dueTransfers)) {
+      statement.setString(1, now.toString());
+      statement.setInt(2, limit);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          due.add(readTransfer(rows));
+        }
+      }
+    }
+    return due;
+  }
+
+  static final String TRANSFER_COLUMNS =
+      "id, kind, debit_account_id, credit_account_id, amount, requested_amount, currency, code,"
+          + " pending_id, reverses_id, timeout_ms, timeout_at, pending_state, reversed_amount,"
+          + " linked, balancing, metadata::text, created_at";
+
+  /** Reads a row selected with {@link #TRANSFER_COLUMNS}. */
+  static StoredTransfer readTransfer(ResultSet rows) throws SQLException {
+    long timeoutMs = rows.getLong(11);
+    boolean noTimeout = rows.wasNull();
+    return new StoredTransfer(
+        rows.getObject(1, UUID.class),
+        StoredTransfer.kindOf(rows.getString(2)),
+        rows.getObject(3, UUID.class),
+        rows.getObject(4, UUID.class),
+        rows.getLong(5),
+        rows.getLong(6),
+        rows.getString(7),
+        rows.getInt(8),
+        rows.getObject(9, UUID.class),
+        rows.getObject(10, UUID.class),
+        noTimeout ? null : timeoutMs,
+        instant(rows.getTimestamp(12)),
+        rows.getString(13),
+        rows.getLong(14),
+        rows.getBoolean(15),
+        StoredTransfer.balancingOf(rows.getString(16)),
+        rows.getString(17),
+        rows.getTimestamp(18).toInstant(),
+        false);
+  }
+
+  Map<UUID, StoredTransfer> lockTransfers(Connection connection, Collection<UUID> ids)
+      throws SQLException {
+    Map<UUID, StoredTransfer> found = new HashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(lockTransfers)) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          StoredTransfer transfer = readTransfer(rows);
+          found.put(transfer.id, transfer);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Of the given (id, metadata) pairs, the ids whose stored metadata is the same JSON. */
+  Set<UUID> sameMetadata(Connection connection, Map<UUID, String> metadataById)
+      throws SQLException {
+    Set<UUID> same = new HashSet<>();
+    if (metadataById.isEmpty()) {
+      return same;
+    }
+    UUID[] ids = metadataById.keySet().toArray(UUID[]::new);
+    String[] texts = new String[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      texts[i] = metadataById.get(ids[i]);
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sameMetadata)) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(2, connection.createArrayOf("text", texts));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          same.add(rows.getObject(1, UUID.class));
+        }
+      }
+    }
+    return same;
+  }
+
+  Map<UUID, AccountState> lockAccounts(Connection connection, Collection<UUID> ids)
+      throws SQLException {
+    Map<UUID, AccountState> found = new HashMap<>();
+    if (ids.isEmpty()) {
+      return found;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(lockAccounts)) {
+      statement.setArray(1, connection.createArrayOf("uuid", ids.toArray()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          AccountState account =
+              new AccountState(
+                  rows.getObject(1, UUID.class),
+                  rows.getString(2),
+                  rows.getBoolean(3),
+                  rows.getBoolean(4),
+                  rows.getBoolean(5),
+                  rows.getLong(6),
+                  rows.getLong(7),
+                  rows.getLong(8),
+                  rows.getLong(9),
+                  rows.getLong(10));
+          found.put(account.id, account);
+        }
+      }
+    }
+    return found;
+  }
+
+  void insertTransfers(Connection connection, List<StoredTransfer> transfers) throws SQLException {
+    if (transfers.isEmpty()) {
+      return;
+    }
+    int n = transfers.size();
+    Object[] id = new Object[n];
+    Object[] kind = new Object[n];
+    Object[] debit = new Object[n];
+    Object[] credit = new Object[n];
+    Object[] amount = new Object[n];
+    Object[] requested = new Object[n];
+    Object[] currency = new Object[n];
+    Object[] code = new Object[n];
+    Object[] pending = new Object[n];
+    Object[] reverses = new Object[n];
+    Object[] timeoutMs = new Object[n];
+    Object[] timeoutAt = new Object[n];
+    Object[] state = new Object[n];
+    Object[] reversed = new Object[n];
+    Object[] linked = new Object[n];
+    Object[] balancing = new Object[n];
+    Object[] metadata = new Object[n];
+    Object[] created = new Object[n];
+    for (int i = 0; i < n; i++) {
+      StoredTransfer t = transfers.get(i);
+      id[i] = t.id;
+      kind[i] = StoredTransfer.kindName(t.kind);
+      debit[i] = t.debitAccountId;
+      credit[i] = t.creditAccountId;
+      amount[i] = t.amount;
+      requested[i] = t.requestedAmount;
+      currency[i] = t.currency;
+      code[i] = t.code;
+      pending[i] = t.pendingId;
+      reverses[i] = t.reversesId;
+      timeoutMs[i] = t.timeoutMs;
+      timeoutAt[i] = t.timeoutAt == null ? null : t.timeoutAt.toString();
+      state[i] = t.pendingState;
+      reversed[i] = t.reversedAmount;
+      linked[i] = t.linked;
+      balancing[i] = StoredTransfer.balancingName(t.balancing);
+      metadata[i] = t.metadata;
+      created[i] = t.createdAt.toString();
+    }
+    try (PreparedStatement statement = connection.prepareStatement(insertTransfers)) {
+      int p = 1;
+      statement.setArray(p++, connection.createArrayOf("uuid", id));
+      statement.setArray(p++, connection.createArrayOf("text", kind));
+      statement.setArray(p++, connection.createArrayOf("uuid", debit));
+      statement.setArray(p++, connection.createArrayOf("uuid", credit));
+      statement.setArray(p++, connection.createArrayOf("int8", amount));
+      statement.setArray(p++, connection.createArrayOf("int8", requested));
+      statement.setArray(p++, connection.createArrayOf("text", currency));
+      statement.setArray(p++, connection.createArrayOf("int4", code));
+      statement.setArray(p++, connection.createArrayOf("uuid", pending));
+      statement.setArray(p++, connection.createArrayOf("uuid", reverses));
+      statement.setArray(p++, connection.createArrayOf("int8", timeoutMs));
+      statement.setArray(p++, connection.createArrayOf("text", timeoutAt));
+      statement.setArray(p++, connection.createArrayOf("text", state));
+      statement.setArray(p++, connection.createArrayOf("int8", reversed));
+      statement.setArray(p++, connection.createArrayOf("bool", linked));
+      statement.setArray(p++, connection.createArrayOf("text", balancing));
+      statement.setArray(p++, connection.createArrayOf("text", metadata));
+      statement.setArray(p, connection.createArrayOf("text", created));
+      statement.executeUpdate();
+    }
+  }
+
+  void updateTransfers(Connection connection, List<StoredTransfer> transfers) throws SQLException {
+    if (transfers.isEmpty()) {
+      return;
+    }
+    int n = transfers.size();
+    Object[] id = new Object[n];
+    Object[] state = new Object[n];
+    Object[] reversed = new Object[n];
+    for (int i = 0; i < n; i++) {
+      StoredTransfer t = transfers.get(i);
+      id[i] = t.id;
+      state[i] = t.pendingState;
+      reversed[i] = t.reversedAmount;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(updateTransfers)) {
+      statement.setArray(1, connection.createArrayOf("uuid", id));
+      statement.setArray(2, connection.createArrayOf("text", state));
+      statement.setArray(3, connection.createArrayOf("int8", reversed));
+      statement.executeUpdate();
+    }
+  }
+
+  void insertPostings(Connection connection, List<AccountState> accounts) throws SQLException {
+    int n = 0;
+    for (AccountState a : accounts) {
+      n += a.postings.size();
+    }
+    if (n == 0) {
+      return;
+    }
+    Object[] account = new Object[n];
+    Object[] version = new Object[n];
+    Object[] transfer = new Object[n];
+    Object[] event = new Object[n];
+    Object[] dp = new Object[n];
+    Object[] dpo = new Object[n];
+    Object[] cp = new Object[n];
+    Object[] cpo = new Object[n];
+    Object[] at = new Object[n];
+    int i = 0;
+    for (AccountState a : accounts) {
+      for (AccountState.PostingRow row : a.postings) {
+        account[i] = row.accountId();
+        version[i] = row.version();
+        transfer[i] = row.transferId();
+        event[i] = row.event();
+        dp[i] = row.debitsPending();
+        dpo[i] = row.debitsPosted();
+        cp[i] = row.creditsPending();
+        cpo[i] = row.creditsPosted();
+        at[i] = row.at().toString();
+        i++;
+      }
+    }
+    try (PreparedStatement statement = connection.prepareStatement(insertPostings)) {
+      statement.setArray(1, connection.createArrayOf("uuid", account));
+      statement.setArray(2, connection.createArrayOf("int8", version));
+      statement.setArray(3, connection.createArrayOf("uuid", transfer));
+      statement.setArray(4, connection.createArrayOf("text", event));
+      statement.setArray(5, connection.createArrayOf("int8", dp));
+      statement.setArray(6, connection.createArrayOf("int8", dpo));
+      statement.setArray(7, connection.createArrayOf("int8", cp));
+      statement.setArray(8, connection.createArrayOf("int8", cpo));
+      statement.setArray(9, connection.createArrayOf("text", at));
+      statement.executeUpdate();
+    }
+  }
+
+  void updateAccounts(Connection connection, List<AccountState> accounts) throws SQLException {
+    if (accounts.isEmpty()) {
+      return;
+    }
+    int n = accounts.size();
+    Object[] id = new Object[n];
+    Object[] dp = new Object[n];
+    Object[] dpo = new Object[n];
+    Object[] cp = new Object[n];
+    Object[] cpo = new Object[n];
+    Object[] version = new Object[n];
+    for (int i = 0; i < n; i++) {
+      AccountState a = accounts.get(i);
+      id[i] = a.id;
+      dp[i] = a.debitsPending;
+      dpo[i] = a.debitsPosted;
+      cp[i] = a.creditsPending;
+      cpo[i] = a.creditsPosted;
+      version[i] = a.version;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(updateAccounts)) {
+      statement.setArray(1, connection.createArrayOf("uuid", id));
+      statement.setArray(2, connection.createArrayOf("int8", dp));
+      statement.setArray(3, connection.createArrayOf("int8", dpo));
+      statement.setArray(4, connection.createArrayOf("int8", cp));
+      statement.setArray(5, connection.createArrayOf("int8", cpo));
+      statement.setArray(6, connection.createArrayOf("int8", version));
+      statement.executeUpdate();
+    }
+  }
+
+  private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
+  }
+}
