@@ -1,6 +1,7 @@
 package dev.odim.bench;
 
 import dev.odim.bench.db.DbBench;
+import dev.odim.bench.ledger.LedgerBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ public final class Main {
   private Main() {}
 
   static List<BenchFamily> families() {
-    return List.of(new DbBench());
+    return List.of(new DbBench(), new LedgerBench());
   }
 
   public static void main(String[] args) throws Exception {
