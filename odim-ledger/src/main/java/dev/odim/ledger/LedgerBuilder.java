@@ -19,6 +19,7 @@ public final class LedgerBuilder {
   private String schema = "odim_ledger";
   private Clock clock = Clock.systemUTC();
   private int maxBatchSize = 8192;
+  private int writers = 2;
   private boolean migrate = true;
   private Duration expiryInterval = Duration.ofSeconds(1);
 
@@ -58,6 +59,17 @@ public final class LedgerBuilder {
     return this;
   }
 
+  /**
+   * How many group-commit transactions may run at once, 1 to 64; default 2. One keeps the
+   * database's work on a single core; more let one batch be validated, sent and committed while
+   * another runs, at the cost of one pooled connection each (the {@code Db}'s pool must have room
+   * for them).
+   */
+  public LedgerBuilder writers(int writers) {
+    this.writers = writers;
+    return this;
+  }
+
   /** Whether {@link #build()} applies the ledger's migrations (default true). */
   public LedgerBuilder migrate(boolean migrate) {
     this.migrate = migrate;
@@ -78,6 +90,9 @@ public final class LedgerBuilder {
     if (maxBatchSize < 1 || maxBatchSize > 100_000) {
       throw new OdimConfigException("maxBatchSize", "must be 1 to 100000, was " + maxBatchSize);
     }
+    if (writers < 1 || writers > 64) {
+      throw new OdimConfigException("writers", "must be 1 to 64, was " + writers);
+    }
     if (expiryInterval.isNegative()
         || (!expiryInterval.isZero() && expiryInterval.compareTo(Duration.ofMillis(10)) < 0)) {
       throw new OdimConfigException(
@@ -86,6 +101,6 @@ public final class LedgerBuilder {
     if (migrate) {
       db.migrate(schema, "db/migration/odim_ledger");
     }
-    return new PostgresLedger(db, schema, clock, maxBatchSize, expiryInterval);
+    return new PostgresLedger(db, schema, clock, maxBatchSize, writers, expiryInterval);
   }
 }

@@ -1,6 +1,5 @@
 package dev.odim.ledger.internal;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -86,7 +85,7 @@ final class AccountState {
     return null;
   }
 
-  void post(UUID transferId, String event, Instant at) {
+  void post(UUID transferId, String event) {
     version++;
     postings.add(
         new PostingRow(
@@ -97,8 +96,7 @@ final class AccountState {
             debitsPending,
             debitsPosted,
             creditsPending,
-            creditsPosted,
-            at));
+            creditsPosted));
   }
 
   /** Takes back a {@link #change}, for a failed linked chain or a rejected other side. */
@@ -131,6 +129,5 @@ final class AccountState {
       long debitsPending,
       long debitsPosted,
       long creditsPending,
-      long creditsPosted,
-      Instant at) {}
+      long creditsPosted) {}
 }

@@ -131,7 +131,7 @@ final class BatchApplier {
     }
     batch.commitChain();
 
-    sql.insertTransfers(connection, batch.created);
+    sql.insertTransfers(connection, batch.created, now);
     List<StoredTransfer> changed = new ArrayList<>();
     for (StoredTransfer s : stored.values()) {
       if (s.changedSinceLoad()) {
@@ -145,7 +145,7 @@ final class BatchApplier {
         touched.add(a);
       }
     }
-    sql.insertPostings(connection, touched);
+    sql.insertPostings(connection, touched, now);
     sql.updateAccounts(connection, touched);
 
     List<List<TransferResult>> perRequest = new ArrayList<>(requests.size());
@@ -490,8 +490,8 @@ final class BatchApplier {
         debit.revert(debitDelta[0], debitDelta[1], debitDelta[2], debitDelta[3]);
         return code(refused);
       }
-      debit.post(t.id(), event, now);
-      credit.post(t.id(), event, now);
+      debit.post(t.id(), event);
+      credit.post(t.id(), event);
       undo.add(
           () -> {
             debit.unpost();
@@ -507,6 +507,9 @@ final class BatchApplier {
     }
 
     private void create(StoredTransfer transfer) {
+      // changeBoth has just posted on both accounts: their versions are this transfer's postings.
+      transfer.debitVersion = accounts.get(transfer.debitAccountId).version;
+      transfer.creditVersion = accounts.get(transfer.creditAccountId).version;
       created.add(transfer);
       stored.put(transfer.id, transfer);
       undo.add(

@@ -13,12 +13,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Group commit: callers queue their transfer requests; one writer thread takes everything queued
+ * Group commit: callers queue their transfer requests; a writer thread takes everything queued
  * (whole requests, up to {@code maxBatchSize} transfers) and applies it in one database
  * transaction. While a batch commits, the next one gathers, so the batch size follows the load by
- * itself with no waiting added at low load. If a batch fails as a whole (which validation in memory
- * is meant to prevent), each of its requests runs again alone, so that a failure reaches only the
- * caller it belongs to.
+ * itself with no waiting added at low load. Several writers run batches side by side, so that the
+ * database works on one batch while another is being validated, sent or committed; they lock in the
+ * same global order, so they may wait for each other but never deadlock. If a batch fails as a
+ * whole (which validation in memory is meant to prevent), each of its requests runs again alone, so
+ * that a failure reaches only the caller it belongs to.
  */
 final class GroupCommitter implements AutoCloseable {
   private record Request(
@@ -31,15 +33,18 @@ final class GroupCommitter implements AutoCloseable {
   private final Clock clock;
   private final int maxBatchSize;
   private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-  private final Thread writer;
+  private final List<Thread> writers = new ArrayList<>();
   private volatile boolean closed;
 
-  GroupCommitter(Db db, BatchApplier applier, Clock clock, int maxBatchSize, String name) {
+  GroupCommitter(
+      Db db, BatchApplier applier, Clock clock, int maxBatchSize, int writerCount, String name) {
     this.db = db;
     this.applier = applier;
     this.clock = clock;
     this.maxBatchSize = maxBatchSize;
-    this.writer = Thread.ofPlatform().daemon().name(name).start(this::run);
+    for (int i = 0; i < writerCount; i++) {
+      writers.add(Thread.ofPlatform().daemon().name(name + "-" + i).start(this::run));
+    }
   }
 
   CompletableFuture<List<TransferResult>> submit(List<Transfer> transfers) {
@@ -54,12 +59,21 @@ final class GroupCommitter implements AutoCloseable {
 
   private void run() {
     List<Request> batch = new ArrayList<>();
+    // A request taken from the queue that did not fit the previous batch starts the next one. The
+    // queue is only ever polled, never peeked: with several writers, a peeked request may be taken
+    // by another writer before this one polls (which once lost a request).
+    Request carried = null;
     while (true) {
       Request first;
-      try {
-        first = queue.take();
-      } catch (InterruptedException e) {
-        return;
+      if (carried != null) {
+        first = carried;
+        carried = null;
+      } else {
+        try {
+          first = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
       }
       if (first == STOP) {
         failRemaining();
@@ -68,12 +82,15 @@ final class GroupCommitter implements AutoCloseable {
       batch.clear();
       batch.add(first);
       int size = first.transfers().size();
-      Request next;
-      while (size < maxBatchSize && (next = queue.peek()) != null && next != STOP) {
-        if (size + next.transfers().size() > maxBatchSize && size > 0) {
+      while (size < maxBatchSize) {
+        Request next = queue.poll();
+        if (next == null) {
           break;
         }
-        queue.poll();
+        if (next == STOP || size + next.transfers().size() > maxBatchSize) {
+          carried = next;
+          break;
+        }
         batch.add(next);
         size += next.transfers().size();
       }
@@ -131,9 +148,13 @@ final class GroupCommitter implements AutoCloseable {
       return;
     }
     closed = true;
-    queue.add(STOP);
+    for (int i = 0; i < writers.size(); i++) {
+      queue.add(STOP);
+    }
     try {
-      writer.join(TimeUnit.SECONDS.toMillis(30));
+      for (Thread writer : writers) {
+        writer.join(TimeUnit.SECONDS.toMillis(30));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The statements of the write path. Every multi-row write passes one array per column and expands
  * it with {@code unnest}, so a batch of any size is one statement and one round trip per table.
- * Timestamps cross as ISO-8601 text: exact to the microsecond and free of time-zone conversions.
+ * Everything a batch writes carries the batch's one timestamp, sent once as ISO-8601 text: exact to
+ * the microsecond and free of time-zone conversions.
  */
 final class LedgerSql {
   private final String lockTransfers;
@@ -54,14 +55,15 @@ final class LedgerSql {
             + s
             + "transfers (id, kind, debit_account_id, credit_account_id, amount, requested_amount,"
             + " currency, code, pending_id, reverses_id, timeout_ms, timeout_at, pending_state,"
-            + " reversed_amount, linked, balancing, metadata, created_at)"
+            + " reversed_amount, linked, balancing, metadata, created_at, debit_version,"
+            + " credit_version)"
             + " SELECT id, kind, d, c, amount, req, cur, code, pid, rid, tms, tat::timestamptz, ps,"
-            + " rev, linked, bal, md::jsonb, ts::timestamptz FROM unnest(?::uuid[], ?::text[],"
-            + " ?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::text[], ?::int[], ?::uuid[],"
-            + " ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::boolean[],"
-            + " ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS r(id, kind, d, c, amount,"
-            + " req, cur, code, pid, rid, tms, tat, ps, rev, linked, bal, md, ts, ord)"
-            + " ORDER BY ord";
+            + " rev, linked, bal, md::jsonb, ?::timestamptz, dv, cv FROM unnest(?::uuid[],"
+            + " ?::text[], ?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::text[], ?::int[],"
+            + " ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],"
+            + " ?::boolean[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])"
+            + " AS r(id, kind, d, c, amount, req, cur, code, pid, rid, tms, tat, ps, rev, linked,"
+            + " bal, md, dv, cv)";
     this.updateTransfers =
         "UPDATE "
             + s
@@ -72,9 +74,9 @@ final class LedgerSql {
             + s
             + "postings (account_id, version, transfer_id, event, debits_pending, debits_posted,"
             + " credits_pending, credits_posted, created_at)"
-            + " SELECT a, v, t, e, dp, dpo, cp, cpo, ts::timestamptz FROM unnest(?::uuid[],"
+            + " SELECT a, v, t, e, dp, dpo, cp, cpo, ?::timestamptz FROM unnest(?::uuid[],"
             + " ?::bigint[], ?::uuid[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[],"
-            + " ?::bigint[], ?::text[]) AS r(a, v, t, e, dp, dpo, cp, cpo, ts)";
+            + " ?::bigint[]) AS r(a, v, t, e, dp, dpo, cp, cpo)";
     this.updateAccounts =
         "UPDATE "
             + s
@@ -206,7 +208,9 @@ final class LedgerSql {
     return found;
   }
 
-  void insertTransfers(Connection connection, List<StoredTransfer> transfers) throws SQLException {
+  /** Inserts the batch's new transfers, all made at {@code now}. */
+  void insertTransfers(Connection connection, List<StoredTransfer> transfers, Instant now)
+      throws SQLException {
     if (transfers.isEmpty()) {
       return;
     }
@@ -228,7 +232,8 @@ final class LedgerSql {
     Object[] linked = new Object[n];
     Object[] balancing = new Object[n];
     Object[] metadata = new Object[n];
-    Object[] created = new Object[n];
+    Object[] debitVersion = new Object[n];
+    Object[] creditVersion = new Object[n];
     for (int i = 0; i < n; i++) {
       StoredTransfer t = transfers.get(i);
       id[i] = t.id;
@@ -248,10 +253,12 @@ final class LedgerSql {
       linked[i] = t.linked;
       balancing[i] = StoredTransfer.balancingName(t.balancing);
       metadata[i] = t.metadata;
-      created[i] = t.createdAt.toString();
+      debitVersion[i] = t.debitVersion;
+      creditVersion[i] = t.creditVersion;
     }
     try (PreparedStatement statement = connection.prepareStatement(insertTransfers)) {
       int p = 1;
+      statement.setString(p++, now.toString());
       statement.setArray(p++, connection.createArrayOf("uuid", id));
       statement.setArray(p++, connection.createArrayOf("text", kind));
       statement.setArray(p++, connection.createArrayOf("uuid", debit));
@@ -269,7 +276,8 @@ final class LedgerSql {
       statement.setArray(p++, connection.createArrayOf("bool", linked));
       statement.setArray(p++, connection.createArrayOf("text", balancing));
       statement.setArray(p++, connection.createArrayOf("text", metadata));
-      statement.setArray(p, connection.createArrayOf("text", created));
+      statement.setArray(p++, connection.createArrayOf("int8", debitVersion));
+      statement.setArray(p, connection.createArrayOf("int8", creditVersion));
       statement.executeUpdate();
     }
   }
@@ -296,7 +304,9 @@ final class LedgerSql {
     }
   }
 
-  void insertPostings(Connection connection, List<AccountState> accounts) throws SQLException {
+  /** Inserts the postings the accounts gathered, all made at {@code now}. */
+  void insertPostings(Connection connection, List<AccountState> accounts, Instant now)
+      throws SQLException {
     int n = 0;
     for (AccountState a : accounts) {
       n += a.postings.size();
@@ -312,7 +322,6 @@ final class LedgerSql {
     Object[] dpo = new Object[n];
     Object[] cp = new Object[n];
     Object[] cpo = new Object[n];
-    Object[] at = new Object[n];
     int i = 0;
     for (AccountState a : accounts) {
       for (AccountState.PostingRow row : a.postings) {
@@ -324,20 +333,19 @@ final class LedgerSql {
         dpo[i] = row.debitsPosted();
         cp[i] = row.creditsPending();
         cpo[i] = row.creditsPosted();
-        at[i] = row.at().toString();
         i++;
       }
     }
     try (PreparedStatement statement = connection.prepareStatement(insertPostings)) {
-      statement.setArray(1, connection.createArrayOf("uuid", account));
-      statement.setArray(2, connection.createArrayOf("int8", version));
-      statement.setArray(3, connection.createArrayOf("uuid", transfer));
-      statement.setArray(4, connection.createArrayOf("text", event));
-      statement.setArray(5, connection.createArrayOf("int8", dp));
-      statement.setArray(6, connection.createArrayOf("int8", dpo));
-      statement.setArray(7, connection.createArrayOf("int8", cp));
-      statement.setArray(8, connection.createArrayOf("int8", cpo));
-      statement.setArray(9, connection.createArrayOf("text", at));
+      statement.setString(1, now.toString());
+      statement.setArray(2, connection.createArrayOf("uuid", account));
+      statement.setArray(3, connection.createArrayOf("int8", version));
+      statement.setArray(4, connection.createArrayOf("uuid", transfer));
+      statement.setArray(5, connection.createArrayOf("text", event));
+      statement.setArray(6, connection.createArrayOf("int8", dp));
+      statement.setArray(7, connection.createArrayOf("int8", dpo));
+      statement.setArray(8, connection.createArrayOf("int8", cp));
+      statement.setArray(9, connection.createArrayOf("int8", cpo));
       statement.executeUpdate();
     }
   }

@@ -57,14 +57,15 @@ public final class PostgresLedger implements Ledger {
   private final @Nullable ScheduledExecutorService expiry;
 
   public PostgresLedger(
-      Db db, String schema, Clock clock, int maxBatchSize, Duration expiryInterval) {
+      Db db, String schema, Clock clock, int maxBatchSize, int writers, Duration expiryInterval) {
     this.db = db;
     this.s = schema + ".";
     this.clock = clock;
     this.sql = new LedgerSql(schema);
     this.applier = new BatchApplier(sql);
     this.committer =
-        new GroupCommitter(db, applier, clock, maxBatchSize, "odim-ledger-writer-" + schema);
+        new GroupCommitter(
+            db, applier, clock, maxBatchSize, writers, "odim-ledger-writer-" + schema);
     if (expiryInterval.isZero()) {
       this.expiry = null;
     } else {
@@ -406,13 +407,13 @@ public final class PostgresLedger implements Ledger {
         AccountState credit = accounts.get(p.creditAccountId);
         debit.change(-p.amount, 0, 0, 0);
         credit.change(0, 0, -p.amount, 0);
-        debit.post(p.id, "expire", now);
-        credit.post(p.id, "expire", now);
+        debit.post(p.id, "expire");
+        credit.post(p.id, "expire");
         p.pendingState = "expired";
       }
       sql.updateTransfers(connection, due);
       List<AccountState> touched = new ArrayList<>(accounts.values());
-      sql.insertPostings(connection, touched);
+      sql.insertPostings(connection, touched, now);
       sql.updateAccounts(connection, touched);
       return due.size();
     } catch (SQLException e) {
@@ -479,11 +480,13 @@ public final class PostgresLedger implements Ledger {
                     "SELECT p.account_id, a.currency, p.debits_pending, p.debits_posted,"
                         + " p.credits_pending, p.credits_posted, p.version, p.created_at FROM "
                         + s
-                        + "postings p JOIN "
+                        + "transfers t JOIN "
                         + s
-                        + "accounts a ON a.id = p.account_id"
-                        + " WHERE p.account_id = :account AND p.transfer_id = :transfer"
-                        + " ORDER BY p.version DESC LIMIT 1")
+                        + "postings p ON p.account_id = :account AND p.version = CASE"
+                        + " WHEN t.debit_account_id = :account THEN t.debit_version"
+                        + " WHEN t.credit_account_id = :account THEN t.credit_version END JOIN "
+                        + s
+                        + "accounts a ON a.id = p.account_id WHERE t.id = :transfer")
                 .bind("account", accountId)
                 .bind("transfer", transferId)
                 .map((rows, ctx) -> balanceOf(rows))

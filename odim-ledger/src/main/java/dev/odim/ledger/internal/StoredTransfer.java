@@ -31,6 +31,11 @@ final class StoredTransfer {
   final String metadata;
   final Instant createdAt;
 
+  /** The versions of the postings this transfer made on its two accounts (0 when loaded). */
+  long debitVersion;
+
+  long creditVersion;
+
   /** True for rows of this batch (inserted at the end), false for rows loaded from the table. */
   final boolean isNew;
 

@@ -114,6 +114,18 @@ final class Verifier {
             + s
             + "transfers r ON r.reverses_id = o.id GROUP BY o.id, o.reversed_amount, o.amount"
             + " HAVING o.reversed_amount <> coalesce(sum(r.amount), 0) OR o.reversed_amount > o.amount");
+    check(
+        handle,
+        violations,
+        "postings_belong_to_transfers",
+        "SELECT 'posting ' || p.account_id || '/' || p.version || ' has no transfer or account'"
+            + " FROM "
+            + s
+            + "postings p LEFT JOIN "
+            + s
+            + "transfers t ON t.id = p.transfer_id LEFT JOIN "
+            + s
+            + "accounts a ON a.id = p.account_id WHERE t.id IS NULL OR a.id IS NULL");
     return violations;
   }
 
