@@ -76,7 +76,8 @@ final class GroupCommitter implements AutoCloseable {
         }
       }
       if (first == STOP) {
-        failRemaining();
+        // Pass the stop on to the next writer; every writer sees it once and leaves.
+        queue.add(STOP);
         return;
       }
       batch.clear();
@@ -134,10 +135,13 @@ final class GroupCommitter implements AutoCloseable {
         });
   }
 
+  /** Answers what raced in after the writers left, so that no caller waits forever. */
   private void failRemaining() {
     Request left;
     while ((left = queue.poll()) != null) {
-      left.result().completeExceptionally(new OdimException("the ledger was closed"));
+      if (left != STOP) {
+        left.result().completeExceptionally(new OdimException("the ledger was closed"));
+      }
     }
   }
 
@@ -148,9 +152,7 @@ final class GroupCommitter implements AutoCloseable {
       return;
     }
     closed = true;
-    for (int i = 0; i < writers.size(); i++) {
-      queue.add(STOP);
-    }
+    queue.add(STOP);
     try {
       for (Thread writer : writers) {
         writer.join(TimeUnit.SECONDS.toMillis(30));
@@ -158,5 +160,6 @@ final class GroupCommitter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    failRemaining();
   }
 }
