@@ -44,6 +44,26 @@ final class BatchApplier {
     // Timestamps are stored with microseconds; use the stored value from the start so that a later
     // EXISTS answers the very timestamp that CREATED did.
     Instant now = clockNow.truncatedTo(ChronoUnit.MICROS);
+    // A transfer id that no row holds yet cannot be locked: two transactions (two writers, two
+    // processes, or a caller's own) may both create it. The later insert then waits for the
+    // earlier one and skips the row; this batch takes back what it inserted and runs again, and
+    // finds the transfer as EXISTS.
+    for (int attempt = 1; ; attempt++) {
+      List<List<TransferResult>> results = tryApply(handle, requests, now);
+      if (results != null) {
+        return results;
+      }
+      if (attempt == 5) {
+        throw new SQLException(
+            "transfer ids kept being created concurrently; gave up after " + attempt + " runs",
+            "40001");
+      }
+    }
+  }
+
+  /** One run of {@link #apply}; null when a concurrent transaction created one of its ids. */
+  private @Nullable List<List<TransferResult>> tryApply(
+      Handle handle, List<List<Transfer>> requests, Instant now) throws SQLException {
     List<Transfer> all = new ArrayList<>();
     List<Integer> lastOfRequest = new ArrayList<>();
     for (List<Transfer> request : requests) {
@@ -131,7 +151,9 @@ final class BatchApplier {
     }
     batch.commitChain();
 
-    sql.insertTransfers(connection, batch.created, now);
+    if (!sql.insertTransfers(connection, batch.created, now)) {
+      return null;
+    }
     List<StoredTransfer> changed = new ArrayList<>();
     for (StoredTransfer s : stored.values()) {
       if (s.changedSinceLoad()) {

@@ -30,6 +30,7 @@ final class LedgerSql {
   private final String insertPostings;
   private final String updateAccounts;
   private final String dueTransfers;
+  private final String deleteTransfers;
 
   LedgerSql(String schema) {
     String s = schema + ".";
@@ -63,7 +64,8 @@ final class LedgerSql {
             + " ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::bigint[],"
             + " ?::boolean[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])"
             + " AS r(id, kind, d, c, amount, req, cur, code, pid, rid, tms, tat, ps, rev, linked,"
-            + " bal, md, dv, cv)";
+            + " bal, md, dv, cv) ON CONFLICT (id) DO NOTHING RETURNING id";
+    this.deleteTransfers = "DELETE FROM " + s + "transfers WHERE id = ANY(?)";
     this.updateTransfers =
         "UPDATE "
             + s
@@ -208,11 +210,14 @@ final class LedgerSql {
     return found;
   }
 
-  /** Inserts the batch's new transfers, all made at {@code now}. */
-  void insertTransfers(Connection connection, List<StoredTransfer> transfers, Instant now)
+  /**
+   * Inserts the batch's new transfers, all made at {@code now}. Returns false, having inserted
+   * nothing, when a concurrent transaction committed one of the ids first.
+   */
+  boolean insertTransfers(Connection connection, List<StoredTransfer> transfers, Instant now)
       throws SQLException {
     if (transfers.isEmpty()) {
-      return;
+      return true;
     }
     int n = transfers.size();
     Object[] id = new Object[n];
@@ -278,7 +283,20 @@ final class LedgerSql {
       statement.setArray(p++, connection.createArrayOf("text", metadata));
       statement.setArray(p++, connection.createArrayOf("int8", debitVersion));
       statement.setArray(p, connection.createArrayOf("int8", creditVersion));
-      statement.executeUpdate();
+      List<UUID> inserted = new java.util.ArrayList<>(n);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          inserted.add(rows.getObject(1, UUID.class));
+        }
+      }
+      if (inserted.size() == n) {
+        return true;
+      }
+      try (PreparedStatement delete = connection.prepareStatement(deleteTransfers)) {
+        delete.setArray(1, connection.createArrayOf("uuid", inserted.toArray()));
+        delete.executeUpdate();
+      }
+      return false;
     }
   }
 
