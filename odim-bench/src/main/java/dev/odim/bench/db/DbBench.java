@@ -1,12 +1,12 @@
 package dev.odim.bench.db;
 
+import dev.odim.bench.BenchDatabase;
 import dev.odim.bench.BenchFamily;
 import dev.odim.bench.BenchOptions;
 import dev.odim.bench.Load;
 import dev.odim.bench.ResultSink;
 import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
-import dev.odim.testkit.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -50,20 +50,9 @@ public final class DbBench implements BenchFamily {
 
   @Override
   public void run(BenchOptions options, ResultSink out) throws Exception {
-    EmbeddedPostgres embedded = null;
-    String url = options.databaseUrl();
-    try {
-      if (url == null) {
-        out.progress("starting embedded PostgreSQL (durable: fsync on, as in production)");
-        embedded = EmbeddedPostgres.builder().durable(true).start();
-        url = embedded.jdbcUrl("postgres");
-      }
-      diskFsyncRate(options, out, embedded == null ? null : embedded.dataDirectory());
-      compareInserts(options, out, DatabaseUrl.parse(url));
-    } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
+    try (BenchDatabase database = BenchDatabase.open(options, out)) {
+      diskFsyncRate(options, out, database.dataDirectory());
+      compareInserts(options, out, database.url());
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.odim.bench.ledger;
 
+import dev.odim.bench.BenchDatabase;
 import dev.odim.bench.BenchFamily;
 import dev.odim.bench.BenchOptions;
 import dev.odim.bench.Load;
 import dev.odim.bench.ResultSink;
 import dev.odim.core.Money;
-import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
 import dev.odim.ledger.Account;
 import dev.odim.ledger.AccountCode;
@@ -14,7 +14,6 @@ import dev.odim.ledger.Ledger;
 import dev.odim.ledger.Transfer;
 import dev.odim.ledger.TransferResult;
 import dev.odim.ledger.Violation;
-import dev.odim.testkit.EmbeddedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,25 +58,13 @@ public final class LedgerBench implements BenchFamily {
 
   @Override
   public void run(BenchOptions options, ResultSink out) throws Exception {
-    EmbeddedPostgres embedded = null;
-    String url = options.databaseUrl();
-    try {
-      if (url == null) {
-        out.progress("starting embedded PostgreSQL (durable: fsync on, as in production)");
-        embedded = EmbeddedPostgres.builder().durable(true).start();
-        url = embedded.jdbcUrl("postgres");
-      }
-      try (Db db =
-          Db.builder(DatabaseUrl.parse(url))
-              .maximumPoolSize(THREADS + 8)
-              .poolName("odim-bench-ledger")
-              .build()) {
-        new Plan(options, out, db).run();
-      }
-    } finally {
-      if (embedded != null) {
-        embedded.close();
-      }
+    try (BenchDatabase database = BenchDatabase.open(options, out);
+        Db db =
+            Db.builder(database.url())
+                .maximumPoolSize(THREADS + 8)
+                .poolName("odim-bench-ledger")
+                .build()) {
+      new Plan(options, out, db).run();
     }
   }
 
