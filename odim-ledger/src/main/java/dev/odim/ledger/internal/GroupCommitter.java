@@ -109,7 +109,8 @@ final class GroupCommitter implements AutoCloseable {
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).result().complete(results.get(i));
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too: a writer that died would leave every later caller waiting forever.
       if (batch.size() == 1) {
         batch.getFirst().result().completeExceptionally(e);
         return;
@@ -117,7 +118,7 @@ final class GroupCommitter implements AutoCloseable {
       for (Request request : batch) {
         try {
           request.result().complete(applyInTransaction(List.of(request.transfers())).getFirst());
-        } catch (RuntimeException alone) {
+        } catch (RuntimeException | Error alone) {
           request.result().completeExceptionally(alone);
         }
       }
