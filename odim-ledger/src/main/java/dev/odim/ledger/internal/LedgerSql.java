@@ -22,15 +22,30 @@ import org.jspecify.annotations.Nullable;
  * the microsecond and free of time-zone conversions.
  */
 final class LedgerSql {
-  private final String lockTransfers;
+  final String lockTransfers;
   private final String sameMetadata;
-  private final String lockAccounts;
+  final String lockAccounts;
   private final String insertTransfers;
   private final String updateTransfers;
   private final String insertPostings;
   private final String updateAccounts;
   private final String dueTransfers;
   private final String deleteTransfers;
+
+  /** A read of the public API, kept here so that a test can check its plan. */
+  final String balance;
+
+  /** A read of the public API, kept here so that a test can check its plan. */
+  final String balanceAsOf;
+
+  /** A read of the public API, kept here so that a test can check its plan. */
+  final String balanceAfter;
+
+  /** A read of the public API, kept here so that a test can check its plan. */
+  final String history;
+
+  /** A read of the public API, kept here so that a test can check its plan. */
+  final String transferById;
 
   LedgerSql(String schema) {
     String s = schema + ".";
@@ -66,6 +81,48 @@ final class LedgerSql {
             + " AS r(id, kind, d, c, amount, req, cur, code, pid, rid, tms, tat, ps, rev, linked,"
             + " bal, md, dv, cv) ON CONFLICT (id) DO NOTHING RETURNING id";
     this.deleteTransfers = "DELETE FROM " + s + "transfers WHERE id = ANY(?)";
+    this.balance =
+        "SELECT a.id, a.currency, a.debits_pending, a.debits_posted, a.credits_pending,"
+            + " a.credits_posted, a.version, coalesce((SELECT p.created_at FROM "
+            + s
+            + "postings p WHERE p.account_id = a.id AND p.version = a.version),"
+            + " a.created_at) FROM "
+            + s
+            + "accounts a WHERE a.id = :id";
+    this.balanceAsOf =
+        "SELECT a.id, a.currency, coalesce(p.debits_pending, 0),"
+            + " coalesce(p.debits_posted, 0), coalesce(p.credits_pending, 0),"
+            + " coalesce(p.credits_posted, 0), coalesce(p.version, 0),"
+            + " coalesce(p.created_at, a.created_at) FROM "
+            + s
+            + "accounts a LEFT JOIN LATERAL (SELECT * FROM "
+            + s
+            + "postings WHERE account_id = a.id AND created_at <= :at::timestamptz"
+            + " ORDER BY created_at DESC, version DESC LIMIT 1) p ON true WHERE a.id = :id";
+    this.balanceAfter =
+        "SELECT p.account_id, a.currency, p.debits_pending, p.debits_posted,"
+            + " p.credits_pending, p.credits_posted, p.version, p.created_at FROM "
+            + s
+            + "transfers t JOIN "
+            + s
+            + "postings p ON p.account_id = :account AND p.version = CASE"
+            + " WHEN t.debit_account_id = :account THEN t.debit_version"
+            + " WHEN t.credit_account_id = :account THEN t.credit_version END JOIN "
+            + s
+            + "accounts a ON a.id = p.account_id WHERE t.id = :transfer";
+    this.history =
+        "SELECT p.account_id, a.currency, p.debits_pending, p.debits_posted,"
+            + " p.credits_pending, p.credits_posted, p.version, p.created_at,"
+            + " p.transfer_id, p.event FROM "
+            + s
+            + "postings p JOIN "
+            + s
+            + "accounts a ON a.id = p.account_id"
+            + " WHERE p.account_id = :account AND p.version < :before"
+            + " ORDER BY p.version DESC LIMIT :limit";
+    this.transferById =
+        "SELECT " + LedgerSql.TRANSFER_COLUMNS + " FROM " + s + "transfers WHERE id = :id";
+
     this.updateTransfers =
         "UPDATE "
             + s

@@ -437,14 +437,7 @@ public final class PostgresLedger implements Ledger {
     return db.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT a.id, a.currency, a.debits_pending, a.debits_posted, a.credits_pending,"
-                        + " a.credits_posted, a.version, coalesce((SELECT p.created_at FROM "
-                        + s
-                        + "postings p WHERE p.account_id = a.id AND p.version = a.version),"
-                        + " a.created_at) FROM "
-                        + s
-                        + "accounts a WHERE a.id = :id")
+                .createQuery(sql.balance)
                 .bind("id", accountId)
                 .map((rows, ctx) -> balanceOf(rows))
                 .findOne());
@@ -455,16 +448,7 @@ public final class PostgresLedger implements Ledger {
     return db.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT a.id, a.currency, coalesce(p.debits_pending, 0),"
-                        + " coalesce(p.debits_posted, 0), coalesce(p.credits_pending, 0),"
-                        + " coalesce(p.credits_posted, 0), coalesce(p.version, 0),"
-                        + " coalesce(p.created_at, a.created_at) FROM "
-                        + s
-                        + "accounts a LEFT JOIN LATERAL (SELECT * FROM "
-                        + s
-                        + "postings WHERE account_id = a.id AND created_at <= :at::timestamptz"
-                        + " ORDER BY created_at DESC, version DESC LIMIT 1) p ON true WHERE a.id = :id")
+                .createQuery(sql.balanceAsOf)
                 .bind("id", accountId)
                 .bind("at", at.toString())
                 .map((rows, ctx) -> balanceOf(rows))
@@ -476,17 +460,7 @@ public final class PostgresLedger implements Ledger {
     return db.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT p.account_id, a.currency, p.debits_pending, p.debits_posted,"
-                        + " p.credits_pending, p.credits_posted, p.version, p.created_at FROM "
-                        + s
-                        + "transfers t JOIN "
-                        + s
-                        + "postings p ON p.account_id = :account AND p.version = CASE"
-                        + " WHEN t.debit_account_id = :account THEN t.debit_version"
-                        + " WHEN t.credit_account_id = :account THEN t.credit_version END JOIN "
-                        + s
-                        + "accounts a ON a.id = p.account_id WHERE t.id = :transfer")
+                .createQuery(sql.balanceAfter)
                 .bind("account", accountId)
                 .bind("transfer", transferId)
                 .map((rows, ctx) -> balanceOf(rows))
@@ -503,16 +477,7 @@ public final class PostgresLedger implements Ledger {
         db.withHandle(
             handle ->
                 handle
-                    .createQuery(
-                        "SELECT p.account_id, a.currency, p.debits_pending, p.debits_posted,"
-                            + " p.credits_pending, p.credits_posted, p.version, p.created_at,"
-                            + " p.transfer_id, p.event FROM "
-                            + s
-                            + "postings p JOIN "
-                            + s
-                            + "accounts a ON a.id = p.account_id"
-                            + " WHERE p.account_id = :account AND p.version < :before"
-                            + " ORDER BY p.version DESC LIMIT :limit")
+                    .createQuery(sql.history)
                     .bind("account", accountId)
                     .bind("before", before)
                     .bind("limit", limit + 1)
@@ -550,12 +515,7 @@ public final class PostgresLedger implements Ledger {
     return db.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT "
-                        + LedgerSql.TRANSFER_COLUMNS
-                        + " FROM "
-                        + s
-                        + "transfers WHERE id = :id")
+                .createQuery(sql.transferById)
                 .bind("id", transferId)
                 .map(
                     (rows, ctx) -> {
