@@ -53,28 +53,51 @@ public record Transfer(
 
   /** Moves {@code amount} from {@code debit} to {@code credit} at once. */
   public static Transfer immediate(UUID id, UUID debit, UUID credit, Money amount, int code) {
-    return new Transfer(
-        id,
-        TransferKind.IMMEDIATE,
-        debit,
-        credit,
-        amount.minor(),
-        amount.currency(),
-        code,
-        null,
-        null,
-        null,
-        false,
-        Balancing.NONE,
-        "{}");
+    return moving(id, TransferKind.IMMEDIATE, debit, credit, amount, code, null);
   }
 
   /** Holds {@code amount}: pending on both accounts until posted, voided or timed out. */
   public static Transfer pending(
       UUID id, UUID debit, UUID credit, Money amount, int code, @Nullable Duration timeout) {
+    return moving(id, TransferKind.PENDING, debit, credit, amount, code, timeout);
+  }
+
+  /** Posts the whole of a pending transfer. */
+  public static Transfer postPending(UUID id, UUID pendingId) {
+    return referring(id, TransferKind.POST_PENDING, null, pendingId, null);
+  }
+
+  /** Posts part of a pending transfer and releases the rest of the hold. */
+  public static Transfer postPending(UUID id, UUID pendingId, Money amount) {
+    return referring(id, TransferKind.POST_PENDING, amount, pendingId, null);
+  }
+
+  /** Releases a pending transfer's hold. */
+  public static Transfer voidPending(UUID id, UUID pendingId) {
+    return referring(id, TransferKind.VOID_PENDING, null, pendingId, null);
+  }
+
+  /** Moves all that remains of a posted transfer back (a full refund). */
+  public static Transfer reversal(UUID id, UUID reversesId) {
+    return referring(id, TransferKind.REVERSAL, null, null, reversesId);
+  }
+
+  /** Moves part of a posted transfer back (a partial refund). */
+  public static Transfer reversal(UUID id, UUID reversesId, Money amount) {
+    return referring(id, TransferKind.REVERSAL, amount, null, reversesId);
+  }
+
+  private static Transfer moving(
+      UUID id,
+      TransferKind kind,
+      UUID debit,
+      UUID credit,
+      Money amount,
+      int code,
+      @Nullable Duration timeout) {
     return new Transfer(
         id,
-        TransferKind.PENDING,
+        kind,
         debit,
         credit,
         amount.minor(),
@@ -88,89 +111,22 @@ public record Transfer(
         "{}");
   }
 
-  /** Posts the whole of a pending transfer. */
-  public static Transfer postPending(UUID id, UUID pendingId) {
+  /** A post, void or reversal: accounts and currency come from the transfer it refers to. */
+  private static Transfer referring(
+      UUID id,
+      TransferKind kind,
+      @Nullable Money amount,
+      @Nullable UUID pendingId,
+      @Nullable UUID reversesId) {
     return new Transfer(
         id,
-        TransferKind.POST_PENDING,
+        kind,
         null,
         null,
-        0,
-        null,
+        amount == null ? 0 : amount.minor(),
+        amount == null ? null : amount.currency(),
         0,
         pendingId,
-        null,
-        null,
-        false,
-        Balancing.NONE,
-        "{}");
-  }
-
-  /** Posts part of a pending transfer and releases the rest of the hold. */
-  public static Transfer postPending(UUID id, UUID pendingId, Money amount) {
-    return new Transfer(
-        id,
-        TransferKind.POST_PENDING,
-        null,
-        null,
-        amount.minor(),
-        amount.currency(),
-        0,
-        pendingId,
-        null,
-        null,
-        false,
-        Balancing.NONE,
-        "{}");
-  }
-
-  /** Releases a pending transfer's hold. */
-  public static Transfer voidPending(UUID id, UUID pendingId) {
-    return new Transfer(
-        id,
-        TransferKind.VOID_PENDING,
-        null,
-        null,
-        0,
-        null,
-        0,
-        pendingId,
-        null,
-        null,
-        false,
-        Balancing.NONE,
-        "{}");
-  }
-
-  /** Moves all that remains of a posted transfer back (a full refund). */
-  public static Transfer reversal(UUID id, UUID reversesId) {
-    return new Transfer(
-        id,
-        TransferKind.REVERSAL,
-        null,
-        null,
-        0,
-        null,
-        0,
-        null,
-        reversesId,
-        null,
-        false,
-        Balancing.NONE,
-        "{}");
-  }
-
-  /** Moves part of a posted transfer back (a partial refund). */
-  public static Transfer reversal(UUID id, UUID reversesId, Money amount) {
-    return new Transfer(
-        id,
-        TransferKind.REVERSAL,
-        null,
-        null,
-        amount.minor(),
-        amount.currency(),
-        0,
-        null,
         reversesId,
         null,
         false,

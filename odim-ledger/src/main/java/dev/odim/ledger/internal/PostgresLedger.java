@@ -434,35 +434,25 @@ public final class PostgresLedger implements Ledger {
 
   @Override
   public Optional<Balance> balance(UUID accountId) {
-    return db.withHandle(
-        handle ->
-            handle
-                .createQuery(sql.balance)
-                .bind("id", accountId)
-                .map((rows, ctx) -> balanceOf(rows))
-                .findOne());
+    return findBalance(sql.balance, Map.of("id", accountId));
   }
 
   @Override
   public Optional<Balance> balanceAsOf(UUID accountId, Instant at) {
-    return db.withHandle(
-        handle ->
-            handle
-                .createQuery(sql.balanceAsOf)
-                .bind("id", accountId)
-                .bind("at", at.toString())
-                .map((rows, ctx) -> balanceOf(rows))
-                .findOne());
+    return findBalance(sql.balanceAsOf, Map.of("id", accountId, "at", at.toString()));
   }
 
   @Override
   public Optional<Balance> balanceAfter(UUID accountId, UUID transferId) {
+    return findBalance(sql.balanceAfter, Map.of("account", accountId, "transfer", transferId));
+  }
+
+  private Optional<Balance> findBalance(String query, Map<String, Object> parameters) {
     return db.withHandle(
         handle ->
             handle
-                .createQuery(sql.balanceAfter)
-                .bind("account", accountId)
-                .bind("transfer", transferId)
+                .createQuery(query)
+                .bindMap(parameters)
                 .map((rows, ctx) -> balanceOf(rows))
                 .findOne());
   }
