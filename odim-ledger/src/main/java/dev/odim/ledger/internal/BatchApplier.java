@@ -389,7 +389,7 @@ final class BatchApplier {
           }
         }
       }
-      if (t.currency() != null && !t.currency().getCurrencyCode().equals(p.currency)) {
+      if (namesOtherCurrency(t, p.currency)) {
         return rejected(t, TransferCode.CURRENCY_MISMATCH);
       }
       AccountState debit = accounts.get(p.debitAccountId);
@@ -452,7 +452,7 @@ final class BatchApplier {
       if (remaining == 0 || amount > remaining) {
         return rejected(t, TransferCode.EXCEEDS_REVERSIBLE_AMOUNT);
       }
-      if (t.currency() != null && !t.currency().getCurrencyCode().equals(original.currency)) {
+      if (namesOtherCurrency(t, original.currency)) {
         return rejected(t, TransferCode.CURRENCY_MISMATCH);
       }
       AccountState debit = accounts.get(original.creditAccountId);
@@ -554,7 +554,7 @@ final class BatchApplier {
       if (t.amount() != s.requestedAmount) {
         return TransferCode.EXISTS_WITH_DIFFERENT_AMOUNT;
       }
-      if (t.currency() != null && !t.currency().getCurrencyCode().equals(s.currency)) {
+      if (namesOtherCurrency(t, s.currency)) {
         return TransferCode.EXISTS_WITH_DIFFERENT_CURRENCY;
       }
       boolean inherited =
@@ -582,6 +582,11 @@ final class BatchApplier {
         return TransferCode.EXISTS_WITH_DIFFERENT_METADATA;
       }
       return null;
+    }
+
+    /** Whether the request names a currency, and another one than {@code currency}. */
+    private static boolean namesOtherCurrency(Transfer t, String currency) {
+      return t.currency() != null && !t.currency().getCurrencyCode().equals(currency);
     }
 
     private static TransferResult rejected(Transfer t, TransferCode code) {
