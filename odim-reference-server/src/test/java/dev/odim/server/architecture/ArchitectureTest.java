@@ -34,6 +34,7 @@ class ArchitectureTest {
     assertThat(production.containPackage("dev.odim.testkit")).isTrue();
     assertThat(production.containPackage("dev.odim.server")).isTrue();
     assertThat(production.containPackage("dev.odim.ledger")).isTrue();
+    assertThat(production.containPackage("dev.odim.queue")).isTrue();
   }
 
   @Test
