@@ -103,6 +103,21 @@ public record NewJob(
         timeout);
   }
 
+  public NewJob payload(String payload) {
+    return new NewJob(
+        id,
+        queue,
+        type,
+        payload,
+        deduplicationKey,
+        orderingKey,
+        priority,
+        runAt,
+        maxAttempts,
+        backoff,
+        timeout);
+  }
+
   public NewJob deduplicationKey(@Nullable String deduplicationKey) {
     return new NewJob(
         id,

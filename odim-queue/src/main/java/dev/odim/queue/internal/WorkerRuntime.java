@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -245,6 +246,9 @@ public final class WorkerRuntime implements AutoCloseable {
         }
         return;
       }
+      if (entry.leaseLost) {
+        return; // another worker holds the job now: its outcome is that worker's to record
+      }
       if (stopping.get() && entry.handler != null && entry.handler.isCancelled()) {
         return; // interrupted by shutdown: close() hands the lease back
       }
@@ -293,6 +297,8 @@ public final class WorkerRuntime implements AutoCloseable {
       return new Outcome(new TimeoutException("attempt exceeded its timeout of " + timeout), false);
     } catch (ExecutionException e) {
       return new Outcome(e.getCause() == null ? e : e.getCause(), false);
+    } catch (CancellationException e) {
+      return new Outcome(e, false); // by close() or a lost lease: run() leaves the job alone
     } catch (InterruptedException e) {
       future.cancel(true);
       Thread.currentThread().interrupt();
