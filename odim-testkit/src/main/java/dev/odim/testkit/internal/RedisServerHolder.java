@@ -1,5 +1,6 @@
 package dev.odim.testkit.internal;
 
+import dev.odim.testkit.EmbeddedRedis;
 import dev.odim.testkit.TestRedis;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,19 +11,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import redis.embedded.RedisServer;
 
 /**
- * The one Redis server of a test JVM: embedded (codemonstur's embedded-redis bundles the server
- * binary) or the real one named by {@code ODIM_TEST_REDIS_URL}.
+ * The one Redis server of a test JVM: an {@link EmbeddedRedis}, or the real one named by {@code
+ * ODIM_TEST_REDIS_URL}.
  */
 public final class RedisServerHolder implements AutoCloseable {
   public static final String URL_VARIABLE = "ODIM_TEST_REDIS_URL";
 
   private final TestRedis address;
-  private final @Nullable RedisServer embedded;
+  private final @Nullable EmbeddedRedis embedded;
 
-  private RedisServerHolder(TestRedis address, @Nullable RedisServer embedded) {
+  private RedisServerHolder(TestRedis address, @Nullable EmbeddedRedis embedded) {
     this.address = address;
     this.embedded = embedded;
   }
@@ -40,20 +40,8 @@ public final class RedisServerHolder implements AutoCloseable {
       return new RedisServerHolder(
           new TestRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), database), null);
     }
-    try {
-      int port = Ports.free();
-      RedisServer server =
-          RedisServer.newRedisServer()
-              .port(port)
-              .bind("127.0.0.1")
-              .setting("save \"\"")
-              .setting("appendonly no")
-              .build();
-      server.start();
-      return new RedisServerHolder(new TestRedis("127.0.0.1", port, 0), server);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start embedded Redis", e);
-    }
+    EmbeddedRedis embedded = EmbeddedRedis.start();
+    return new RedisServerHolder(embedded.address(), embedded);
   }
 
   public TestRedis address() {
@@ -88,9 +76,9 @@ public final class RedisServerHolder implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
+  public void close() {
     if (embedded != null) {
-      embedded.stop();
+      embedded.close();
     }
   }
 
