@@ -9,11 +9,12 @@ package dev.odim.queue.postgres.internal;
  * free of the driver's time-zone conversions. Multi-row writes pass one array per column and expand
  * it with {@code unnest}, so a batch of any size is one statement.
  *
- * <p>No statement waits for a lock held by another while it holds locks of its own, so none can
- * deadlock: fetches skip locked jobs, and so does the heartbeat, which is the one multi-row write
- * whose rows another write (the worker's own batch of completions) may hold at the same time. A job
- * the heartbeat skips is still held, whoever locks it: it is being completed, retried or released
- * by its worker, or taken over, which the next heartbeat reports.
+ * <p>The worker's statements cannot deadlock one another: fetches and heartbeats never wait for a
+ * lock (they skip locked jobs), and every other write touches only jobs its own worker holds, one
+ * move per job at a time. The heartbeat is the one multi-row write whose rows another write (the
+ * worker's batch of completions) may hold at the same moment; a job it skips is still held, whoever
+ * locks it: it is being completed, retried or released by its worker, or taken over, which the next
+ * heartbeat reports.
  */
 public final class QueueSql {
   private static final String DEAD_LETTER_COLUMNS =
