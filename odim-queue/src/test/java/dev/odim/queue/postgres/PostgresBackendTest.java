@@ -102,6 +102,31 @@ class PostgresBackendTest {
   }
 
   @Test
+  void theAsynchronousCommitOfTheWorkersMovesStaysWithThem(TestDatabase database) {
+    // one pooled connection, so the business transaction below reuses the one the moves ran on;
+    // its sessions wait for the flush, unlike the test server's default
+    String waitsForTheFlush =
+        database.jdbcUrlWithCredentials() + "&options=-c%20synchronous_commit%3Don";
+    try (Db single = Db.builder(waitsForTheFlush).maximumPoolSize(1).build();
+        PostgresBackend onOne =
+            PostgresBackend.builder(single).clock(clock).listen(false).migrate(false).build()) {
+      queue.enqueueAll(List.of(NewJob.of("t", "1"), NewJob.of("t", "2"), NewJob.of("t", "3")));
+      List<LeasedJob> jobs =
+          onOne.lease(NewJob.DEFAULT_QUEUE, 3, "w", Duration.ofSeconds(30), clock.instant());
+      onOne.heartbeat(jobs, clock.instant().plusSeconds(60));
+      onOne.complete(List.of(jobs.get(0)), clock.instant());
+      onOne.retry(jobs.get(1), failure(jobs.get(1)), clock.instant());
+      onOne.deadLetter(jobs.get(2), failure(jobs.get(2)), "x", clock.instant());
+
+      String setting =
+          single.inTransaction(
+              h -> h.createQuery("SHOW synchronous_commit").mapTo(String.class).one());
+
+      assertThat(setting).as("a host's own transactions still wait for the flush").isEqualTo("on");
+    }
+  }
+
+  @Test
   void theBuilderRefusesASchemaThatIsNotAShortLowercaseIdentifier() {
     for (String schema : List.of("Odim", "odim-queue", "1queue", "", "q".repeat(55))) {
       assertThatThrownBy(() -> PostgresBackend.builder(db).schema(schema).build())
