@@ -137,7 +137,9 @@ local function store(id, type, payload, dedup, ordering, priority, run_at, max_a
   end
   if dedup ~= '' then
     local holder = redis.call('HGET', DEDUP, dedup)
-    if holder then
+    -- a holder whose hash is gone (deleted by hand, or evicted by a Redis that is not configured
+    -- with maxmemory-policy noeviction) must not block its key for ever
+    if holder and redis.call('EXISTS', job_key(holder)) == 1 then
       return holder, 1
     end
     redis.call('HSET', DEDUP, dedup, id)
