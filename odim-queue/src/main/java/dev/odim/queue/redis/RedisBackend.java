@@ -52,8 +52,9 @@ import org.jspecify.annotations.Nullable;
  * expires, and every move of a leased job is conditional on its lease token, so a worker that lost
  * its lease cannot complete, retry or bury a job another worker now holds. A job's id is a
  * duplicate while the job lives, while it is dead, and for the finished-job retention after it
- * finished (default 7 days; a marker per id, about 100 bytes of Redis memory each), so that an
- * {@link dev.odim.queue.OutboxRelay} that sends a job again after a crash cannot run it twice.
+ * finished (default 7 days; see {@link RedisBackendBuilder#finishedJobRetention} for its memory
+ * cost), so that an {@link dev.odim.queue.OutboxRelay} that sends a job again after a crash cannot
+ * run it twice.
  *
  * <p><b>Exactly once in effect.</b> Redis cannot commit with the database, so a transactional
  * handler needs {@link RedisBackendBuilder#database}: its writes commit in one database transaction
@@ -70,6 +71,9 @@ import org.jspecify.annotations.Nullable;
 public final class RedisBackend implements JobBackend {
   /** How many dead jobs one purge script deletes, so that a large purge never blocks Redis long. */
   private static final int PURGE_BATCH = 1_000;
+
+  /** The most leased jobs one complete, release or heartbeat script handles. */
+  private static final int SCRIPT_BATCH = 1_000;
 
   private final String prefix;
   private final @Nullable RedisClient ownedClient;
@@ -170,15 +174,7 @@ public final class RedisBackend implements JobBackend {
 
   @Override
   public void complete(List<LeasedJob> jobs, Instant now) {
-    byQueue(jobs)
-        .forEach(
-            (queue, held) ->
-                scripts.run(
-                    Script.COMPLETE,
-                    ScriptOutputType.INTEGER,
-                    keys(queue),
-                    millis(now),
-                    idsAndTokens(held)));
+    runOnLeases(Script.COMPLETE, jobs, now);
   }
 
   /**
@@ -207,11 +203,9 @@ public final class RedisBackend implements JobBackend {
   }
 
   private boolean holds(LeasedJob job) {
-    return command(
-        () ->
-            job.leaseToken()
-                .toString()
-                .equals(redis.hget(keys(job.queue()).job(job.id()), "lease_token")));
+    String record = command(() -> redis.hget(keys(job.queue()).leases(), job.id().toString()));
+    // a lease record starts with its token
+    return record != null && record.startsWith(job.leaseToken().toString());
   }
 
   @Override
@@ -244,30 +238,31 @@ public final class RedisBackend implements JobBackend {
 
   @Override
   public void release(List<LeasedJob> jobs, Instant now) {
-    byQueue(jobs)
-        .forEach(
-            (queue, held) ->
-                scripts.run(
-                    Script.RELEASE,
-                    ScriptOutputType.INTEGER,
-                    keys(queue),
-                    millis(now),
-                    idsAndTokens(held)));
+    runOnLeases(Script.RELEASE, jobs, now);
+  }
+
+  private void runOnLeases(Script script, List<LeasedJob> jobs, Instant now) {
+    for (Map.Entry<String, List<LeasedJob>> slice : byQueue(jobs)) {
+      scripts.run(
+          script,
+          ScriptOutputType.INTEGER,
+          keys(slice.getKey()),
+          millis(now),
+          idsAndTokens(slice.getValue()));
+    }
   }
 
   @Override
   public Set<UUID> heartbeat(List<LeasedJob> jobs, Instant leaseUntil) {
     Set<UUID> lost = new HashSet<>();
-    byQueue(jobs)
-        .forEach(
-            (queue, held) -> {
-              List<String> args = new ArrayList<>();
-              args.add(Long.toString(millis(leaseUntil)));
-              args.addAll(idsAndTokens(held));
-              List<String> ids =
-                  scripts.run(Script.HEARTBEAT, ScriptOutputType.MULTI, keys(queue), 0, args);
-              ids.forEach(id -> lost.add(UUID.fromString(id)));
-            });
+    for (Map.Entry<String, List<LeasedJob>> slice : byQueue(jobs)) {
+      List<String> args = new ArrayList<>();
+      args.add(Long.toString(millis(leaseUntil)));
+      args.addAll(idsAndTokens(slice.getValue()));
+      List<String> ids =
+          scripts.run(Script.HEARTBEAT, ScriptOutputType.MULTI, keys(slice.getKey()), 0, args);
+      ids.forEach(id -> lost.add(UUID.fromString(id)));
+    }
     return lost;
   }
 
@@ -326,9 +321,14 @@ public final class RedisBackend implements JobBackend {
   @Override
   public Optional<JobInfo> job(UUID id) {
     for (String queue : knownQueues()) {
-      Map<String, String> hash = command(() -> redis.hgetall(keys(queue).job(id)));
+      QueueKeys keys = keys(queue);
+      Map<String, String> hash = command(() -> redis.hgetall(keys.job(id)));
       if (!hash.isEmpty()) {
-        return Optional.of(JobFields.info(id, queue, hash));
+        String attempts = command(() -> redis.hget(keys.attempts(), id.toString()));
+        boolean leased = command(() -> redis.hexists(keys.leases(), id.toString()));
+        return Optional.of(
+            JobFields.info(
+                id, queue, hash, attempts == null ? 0 : Integer.parseInt(attempts), leased));
       }
     }
     return Optional.empty();
@@ -353,7 +353,11 @@ public final class RedisBackend implements JobBackend {
             new DeadLetterSearch.Found(
                 member,
                 JobFields.info(
-                    UUID.fromString(member.substring(16)), queue, pairs((List<?>) row.get(1)))));
+                    UUID.fromString(member.substring(16)),
+                    queue,
+                    pairs((List<?>) row.get(1)),
+                    Integer.parseInt((String) row.get(2)),
+                    false)));
       }
     }
     return DeadLetterSearch.page(found, query.limit());
@@ -433,10 +437,22 @@ public final class RedisBackend implements JobBackend {
     return prefix + ":queues";
   }
 
-  private static Map<String, List<LeasedJob>> byQueue(List<LeasedJob> jobs) {
+  /**
+   * Groups leased jobs by queue (one script call per queue's slot) in slices of at most {@value
+   * #SCRIPT_BATCH}, the most the scripts read with one command.
+   */
+  private static List<Map.Entry<String, List<LeasedJob>>> byQueue(List<LeasedJob> jobs) {
     Map<String, List<LeasedJob>> byQueue = new LinkedHashMap<>();
     jobs.forEach(job -> byQueue.computeIfAbsent(job.queue(), q -> new ArrayList<>()).add(job));
-    return byQueue;
+    List<Map.Entry<String, List<LeasedJob>>> slices = new ArrayList<>();
+    byQueue.forEach(
+        (queue, held) -> {
+          for (int from = 0; from < held.size(); from += SCRIPT_BATCH) {
+            slices.add(
+                Map.entry(queue, held.subList(from, Math.min(held.size(), from + SCRIPT_BATCH))));
+          }
+        });
+    return slices;
   }
 
   private static List<String> idsAndTokens(List<LeasedJob> jobs) {

@@ -80,9 +80,10 @@ public final class RedisBackendBuilder {
   /**
    * How long a finished job's id stays a duplicate (and its {@code processed_jobs} row is kept), 1
    * minute to 365 days; default 7 days. It must outlast the longest time an outbox relay may take
-   * to send a job again (its retries), and it costs about 100 bytes of Redis memory per job
-   * finished within it: at a sustained 100 jobs a second, 7 days hold about 6 GB, so busy queues
-   * want a shorter retention.
+   * to send a job again, which is its retries (about two days). Finished ids are kept in one set
+   * per retention-long bucket of time, each living two retentions, at about 80 bytes of Redis
+   * memory per id: at a sustained 100 jobs a second, 7 days hold up to about 10 GB, so a busy queue
+   * wants a retention of 3 days or so.
    */
   public RedisBackendBuilder finishedJobRetention(Duration finishedJobRetention) {
     this.finishedJobRetention =

@@ -3,10 +3,11 @@
 -- job was given up. Returns 1 when moved, 0 when the lease was lost.
 
 local id, token, attempt, reason = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local key = job_key(id)
-if redis.call('HGET', key, 'lease_token') ~= token then
+local record = redis.call('HGET', LEASES, id)
+if not held(record, token) then
   return 0
 end
-add_attempt(key, attempt)
-bury(id, reason)
+add_attempt(job_key(id), attempt)
+bury(id, record, reason)
+flush_due()
 return 1

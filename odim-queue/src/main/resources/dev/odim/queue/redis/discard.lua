@@ -4,10 +4,9 @@
 local discarded = 0
 for i = 4, #ARGV do
   local id = ARGV[i]
-  local died_at = redis.call('HGET', job_key(id), 'finished_at')
-  if died_at and redis.call('HGET', job_key(id), 'state') == 'dead' then
-    redis.call('ZREM', DEAD, dead_member(tonumber(died_at), id))
-    forget(id)
+  local f = redis.call('HMGET', job_key(id), 'state', 'finished_at')
+  if f[1] == 'dead' then
+    forget_dead(id, tonumber(f[2]))
     discarded = discarded + 1
   end
 end

@@ -9,7 +9,7 @@ if last and tonumber(last) >= slot then
   return 0
 end
 redis.call('HSET', SCHEDULES, name, ARGV[5])
-store(ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14],
+store(finished_among({ ARGV[6] }), ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14],
   ARGV[15])
 wake_workers()
 return 1

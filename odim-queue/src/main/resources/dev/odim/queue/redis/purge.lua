@@ -4,7 +4,6 @@
 
 local members = redis.call('ZRANGEBYLEX', DEAD, '-', '(' .. ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))
 for _, member in ipairs(members) do
-  forget(string.sub(member, 17))
-  redis.call('ZREM', DEAD, member)
+  forget_dead(string.sub(member, 17), tonumber(string.sub(member, 1, 15)))
 end
 return #members

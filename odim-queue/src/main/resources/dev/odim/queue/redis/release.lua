@@ -5,11 +5,10 @@ local released = 0
 for i = 4, #ARGV, 2 do
   local id = ARGV[i]
   local key = job_key(id)
-  if redis.call('HGET', key, 'lease_token') == ARGV[i + 1] then
-    redis.call('ZREM', ACTIVE, id)
-    clear_lease(key)
-    redis.call('HINCRBY', key, 'attempts', -1)
-    make_due(id, tonumber(redis.call('HGET', key, 'priority')), NOW)
+  if held(redis.call('HGET', LEASES, id), ARGV[i + 1]) then
+    drop_lease(id)
+    redis.call('HINCRBY', ATTEMPTS, id, -1)
+    put(id, tonumber(redis.call('HGET', key, 'priority')), NOW)
     released = released + 1
   end
 end

@@ -15,12 +15,14 @@ for i = 4, #ARGV do
     end
     redis.call('ZREM', DEAD, dead_member(tonumber(f[5]), id))
     redis.call('HDEL', key, 'reason', 'finished_at')
-    redis.call('HSET', key, 'attempts', 0)
+    local state
     if f[3] ~= '' then
-      join_line(id, f[3], tonumber(f[4]), NOW)
+      state = join_line(id, f[3], tonumber(f[4]), NOW)
     else
-      make_due(id, tonumber(f[4]), NOW)
+      state = place(id, tonumber(f[4]), NOW)
     end
+    redis.call('HDEL', ATTEMPTS, id)
+    redis.call('HSET', key, 'state', state, 'run_at', millis(NOW))
     replayed[#replayed + 1] = id
   end
 end

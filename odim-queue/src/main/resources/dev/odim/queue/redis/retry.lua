@@ -5,11 +5,11 @@
 
 local id, token, attempt, run_at = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 local key = job_key(id)
-if redis.call('HGET', key, 'lease_token') ~= token then
+if not held(redis.call('HGET', LEASES, id), token) then
   return 0
 end
 add_attempt(key, attempt)
-redis.call('ZREM', ACTIVE, id)
-clear_lease(key)
-place(id, tonumber(redis.call('HGET', key, 'priority')), run_at)
+drop_lease(id)
+put(id, tonumber(redis.call('HGET', key, 'priority')), run_at)
+flush_due()
 return 1

@@ -158,7 +158,11 @@ class RedisBackendTest {
     assertThat(leasedTimes).hasSize(total);
     assertThat(leasedTimes.values()).allMatch(times -> times == 1);
     assertThat(keysMatching(":job:*")).as("job hashes left in Redis").isZero();
-    assertThat(keysMatching(":done:*")).as("finished-id markers").isEqualTo(total);
+    assertThat(
+            redis.scard(
+                prefix + ":{default}:done:" + clock.millis() / Duration.ofDays(7).toMillis()))
+        .as("finished ids")
+        .isEqualTo(total);
   }
 
   // ---- leases -----------------------------------------------------------------------------------
@@ -250,8 +254,12 @@ class RedisBackendTest {
     assertThat(queue.enqueue(NewJob.of("t", "{}").id(discarded)))
         .isEqualTo(new EnqueueResult(discarded, true));
     assertThat(lease(10)).isEmpty();
-    assertThat(redis.pttl(prefix + ":{default}:done:" + completed))
-        .isBetween(Duration.ofDays(7).minusMinutes(1).toMillis(), Duration.ofDays(7).toMillis());
+    long bucket = clock.millis() / Duration.ofDays(7).toMillis();
+    assertThat(redis.sismember(prefix + ":{default}:done:" + bucket, completed.toString()))
+        .isTrue();
+    assertThat(redis.pttl(prefix + ":{default}:done:" + bucket))
+        .as("a bucket of finished ids lives two retentions")
+        .isBetween(Duration.ofDays(14).minusMinutes(1).toMillis(), Duration.ofDays(14).toMillis());
   }
 
   // ---- transactional completion ----------------------------------------------------------------

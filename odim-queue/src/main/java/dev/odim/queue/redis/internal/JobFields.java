@@ -68,18 +68,24 @@ public final class JobFields {
         now);
   }
 
-  /** A job's hash as the admin service shows it. */
-  public static JobInfo info(UUID id, String queue, Map<String, String> hash) {
+  /**
+   * A job's hash as the admin service shows it.
+   *
+   * @param attempts the attempts made, from the queue's attempts hash
+   * @param leased whether the job has a lease record (it is running, whatever its hash says)
+   */
+  public static JobInfo info(
+      UUID id, String queue, Map<String, String> hash, int attempts, boolean leased) {
     String finishedAt = hash.get("finished_at");
     return new JobInfo(
         id,
         queue,
         hash.get("type"),
         hash.get("payload"),
-        state(hash.get("state")),
+        leased ? JobState.RUNNING : state(hash.get("state")),
         Integer.parseInt(hash.get("priority")),
         instant(hash.get("run_at")),
-        Integer.parseInt(hash.get("attempts")),
+        attempts,
         Integer.parseInt(hash.get("max_attempts")),
         emptyAsNull(hash.get("dedup")),
         emptyAsNull(hash.get("ordering")),
@@ -94,7 +100,6 @@ public final class JobFields {
     return switch (state) {
       case "waiting", "blocked" -> JobState.WAITING;
       case "scheduled" -> JobState.SCHEDULED;
-      case "running" -> JobState.RUNNING;
       case "dead" -> JobState.DEAD;
       default -> throw new QueueException("a job in Redis has an unknown state: " + state);
     };

@@ -26,7 +26,9 @@ public record QueueKeys(String queue, String base) {
       dead(),
       base + ":dedup",
       base + ":seq",
-      schedules()
+      schedules(),
+      leases(),
+      attempts()
     };
   }
 
@@ -39,6 +41,16 @@ public record QueueKeys(String queue, String base) {
 
   public String job(UUID id) {
     return base + ":job:" + id;
+  }
+
+  /** The lease records of the jobs being run, by id. */
+  public String leases() {
+    return base + ":leases";
+  }
+
+  /** The attempts made of each job that has made any, by id. */
+  public String attempts() {
+    return base + ":attempts";
   }
 
   public String dead() {
