@@ -1,0 +1,178 @@
+package dev.odim.queue.postgres.internal;
+
+import dev.odim.queue.QueueException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Wakes idle workers when jobs are enqueued: one thread per backend LISTENs on the schema's
+ * channel, on one pooled connection held while anyone subscribes, and runs the wake-ups of the
+ * queue each notification names. Notifications only hurry workers along (they poll anyway), so a
+ * lost connection costs latency, not jobs: the thread reconnects with backoff and wakes everyone,
+ * since it cannot know what it missed.
+ */
+public final class EnqueueNotifications implements AutoCloseable {
+  /** How long one wait for notifications blocks; also how soon the thread notices it must stop. */
+  private static final int WAIT_MILLIS = 500;
+
+  /** A silent connection may be a dead one (a half-open TCP connection never errors): check it. */
+  private static final Duration QUIET_CHECK = Duration.ofSeconds(30);
+
+  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+  private final DataSource dataSource;
+  private final String channel;
+  private final Map<String, Set<Subscription>> subscriptions = new ConcurrentHashMap<>();
+  private final Object lock = new Object();
+  private @Nullable Thread listener;
+  private boolean closed;
+
+  /** One subscriber's wake-up; its own object, so the same Runnable may subscribe twice. */
+  private record Subscription(Runnable wake) {}
+
+  public EnqueueNotifications(DataSource dataSource, String channel) {
+    this.dataSource = dataSource;
+    this.channel = channel;
+  }
+
+  public AutoCloseable subscribe(String queue, Runnable wake) {
+    Subscription subscription = new Subscription(wake);
+    synchronized (lock) {
+      if (closed) {
+        throw new QueueException("the PostgreSQL backend is closed");
+      }
+      subscriptions.computeIfAbsent(queue, q -> ConcurrentHashMap.newKeySet()).add(subscription);
+      if (listener == null) {
+        listener =
+            Thread.ofPlatform()
+                .daemon()
+                .name("odim-queue-listen-" + channel)
+                .start(this::listenWhileSubscribed);
+      }
+    }
+    return () -> unsubscribe(queue, subscription);
+  }
+
+  private void unsubscribe(String queue, Subscription subscription) {
+    synchronized (lock) {
+      Set<Subscription> ofQueue = subscriptions.get(queue);
+      if (ofQueue != null) {
+        ofQueue.remove(subscription);
+        if (ofQueue.isEmpty()) {
+          subscriptions.remove(queue);
+        }
+      }
+      if (subscriptions.isEmpty()) {
+        listener = null; // the thread sees it within one wait and gives its connection back
+      }
+    }
+  }
+
+  private boolean stillListening() {
+    synchronized (lock) {
+      return listener == Thread.currentThread();
+    }
+  }
+
+  private void listenWhileSubscribed() {
+    Duration retry = FIRST_RETRY;
+    while (stillListening()) {
+      try {
+        listen();
+        retry = FIRST_RETRY;
+      } catch (SQLException | RuntimeException e) {
+        pause(retry);
+        retry =
+            retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+      }
+    }
+  }
+
+  private void listen() throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("LISTEN " + channel);
+      }
+      try {
+        PGConnection postgres = connection.unwrap(PGConnection.class);
+        wakeEveryone(); // jobs may have come while nobody listened
+        long quietSince = System.nanoTime();
+        while (stillListening()) {
+          PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
+          if (notifications != null && notifications.length > 0) {
+            for (PGNotification notification : notifications) {
+              wake(notification.getParameter());
+            }
+            quietSince = System.nanoTime();
+          } else if (System.nanoTime() - quietSince > QUIET_CHECK.toNanos()) {
+            if (!connection.isValid(5)) {
+              throw new SQLException("the LISTEN connection stopped answering");
+            }
+            quietSince = System.nanoTime();
+          }
+        }
+      } finally {
+        // The connection goes back to the pool: it must not keep collecting notifications there.
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("UNLISTEN *");
+        }
+      }
+    }
+  }
+
+  private void wake(String queue) {
+    Set<Subscription> ofQueue = subscriptions.get(queue);
+    if (ofQueue != null) {
+      ofQueue.forEach(EnqueueNotifications::run);
+    }
+  }
+
+  private void wakeEveryone() {
+    subscriptions.values().forEach(ofQueue -> ofQueue.forEach(EnqueueNotifications::run));
+  }
+
+  private static void run(Subscription subscription) {
+    try {
+      subscription.wake().run();
+    } catch (RuntimeException e) {
+      // a subscriber's failure must not stop the others' wake-ups
+    }
+  }
+
+  /** Stops listening; the thread gives its connection back within one wait. */
+  @Override
+  public void close() {
+    Thread stopping;
+    synchronized (lock) {
+      closed = true;
+      subscriptions.clear();
+      stopping = listener;
+      listener = null;
+    }
+    if (stopping != null) {
+      try {
+        stopping.join(Duration.ofMillis(WAIT_MILLIS * 4L));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
