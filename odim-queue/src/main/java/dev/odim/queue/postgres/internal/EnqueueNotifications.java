@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +36,13 @@ public final class EnqueueNotifications implements AutoCloseable {
   private final String channel;
   private final Map<String, Set<Subscription>> subscriptions = new ConcurrentHashMap<>();
   private final Object lock = new Object();
+
+  /** The thread that should be listening now; null while nobody subscribes. */
   private @Nullable Thread listener;
+
+  /** Every thread started and maybe still running, so that close() can wait for all of them. */
+  private final List<Thread> started = new ArrayList<>();
+
   private boolean closed;
 
   /** One subscriber's wake-up; its own object, so the same Runnable may subscribe twice. */
@@ -53,11 +61,13 @@ public final class EnqueueNotifications implements AutoCloseable {
       }
       subscriptions.computeIfAbsent(queue, q -> ConcurrentHashMap.newKeySet()).add(subscription);
       if (listener == null) {
+        started.removeIf(thread -> !thread.isAlive());
         listener =
             Thread.ofPlatform()
                 .daemon()
                 .name("odim-queue-listen-" + channel)
                 .start(this::listenWhileSubscribed);
+        started.add(listener);
       }
     }
     return () -> unsubscribe(queue, subscription);
@@ -149,21 +159,25 @@ public final class EnqueueNotifications implements AutoCloseable {
     }
   }
 
-  /** Stops listening; the thread gives its connection back within one wait. */
+  /**
+   * Stops listening and waits until every listening thread has given its connection back (within
+   * one wait), so that the caller may close the pool right after.
+   */
   @Override
   public void close() {
-    Thread stopping;
+    List<Thread> stopping;
     synchronized (lock) {
       closed = true;
       subscriptions.clear();
-      stopping = listener;
       listener = null;
+      stopping = List.copyOf(started);
     }
-    if (stopping != null) {
+    for (Thread thread : stopping) {
       try {
-        stopping.join(Duration.ofMillis(WAIT_MILLIS * 4L));
+        thread.join(Duration.ofMillis(WAIT_MILLIS * 4L));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
       }
     }
   }

@@ -37,6 +37,7 @@ public final class Enqueuer {
     EnqueueResult[] results = new EnqueueResult[jobs.size()];
     List<Integer> pending = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
+      Objects.requireNonNull(jobs.get(i).id(), "a job reaches the backend with an id");
       pending.add(i);
     }
     for (int round = 1; !pending.isEmpty(); round++) {
@@ -48,7 +49,7 @@ public final class Enqueuer {
       Set<UUID> claimed = new HashSet<>();
       List<Integer> skipped = new ArrayList<>();
       for (int i : pending) {
-        UUID id = Objects.requireNonNull(jobs.get(i).id(), "a job reaches the backend with an id");
+        UUID id = Objects.requireNonNull(jobs.get(i).id());
         if (inserted.contains(id) && claimed.add(id)) {
           results[i] = new EnqueueResult(id, false);
         } else {

@@ -334,26 +334,6 @@ public final class QueueSql {
     this.lastFired = inSchema(schema, "SELECT last_slot FROM {s}schedules WHERE name = :name");
   }
 
-  /** The lease statement, for a test of its plan. */
-  public String lease() {
-    return lease;
-  }
-
-  /** The completion of a batch, for a test of its plan. */
-  public String complete() {
-    return complete;
-  }
-
-  /** The heartbeat of a batch (answering the jobs no longer held), for a test of its plan. */
-  public String heartbeat() {
-    return heartbeat;
-  }
-
-  /** The enqueue of a batch, for a test of its plan. */
-  public String enqueue() {
-    return enqueue;
-  }
-
   private static String inSchema(String schema, String statement) {
     return statement.replace("{s}", schema + ".");
   }
