@@ -65,12 +65,12 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Not transactional enqueue.</b> A business transaction must not write to Redis (DESIGN.md,
  * rule 2): enqueue into a PostgreSQL outbox and let an {@code OutboxRelay} forward the jobs here.
  *
- * <p><b>Operations.</b> Redis must persist (AOF, {@code appendfsync everysec} or stricter) for
- * "nothing lost" to survive a Redis restart, and must not evict ({@code maxmemory-policy
- * noeviction}): an evicted job is a lost job. Every key of a queue carries the hash tag {@code
- * {queue}}, so a queue lives on one Redis Cluster slot; ids are therefore unique per queue, and a
- * batch that spans queues is written one queue at a time. Times are kept to the millisecond. The
- * backend is thread-safe; close it once.
+ * <p><b>Operations.</b> It needs Redis 6.2 or newer. Redis must persist (AOF, {@code appendfsync
+ * everysec} or stricter) for "nothing lost" to survive a Redis restart, and must not evict ({@code
+ * maxmemory-policy noeviction}): an evicted job is a lost job. Every key of a queue carries the
+ * hash tag {@code {queue}}, so a queue lives on one Redis Cluster slot; ids are therefore unique
+ * per queue, and a batch that spans queues is written one queue at a time. Times are kept to the
+ * millisecond. The backend is thread-safe; close it once.
  */
 public final class RedisBackend implements JobBackend {
   /** How many dead jobs one purge script deletes, so that a large purge never blocks Redis long. */

@@ -7,12 +7,12 @@ import dev.odim.queue.redis.internal.LuaScripts;
 import dev.odim.queue.redis.internal.TransactionalCompletion;
 import dev.odim.queue.redis.internal.Wakeups;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +25,8 @@ public final class RedisBackendBuilder {
   private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
 
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private static final Pattern REDIS_VERSION = Pattern.compile("redis_version:(\\d+)\\.(\\d+)");
 
   private final @Nullable String redisUri;
   private final @Nullable RedisClient client;
@@ -137,17 +139,36 @@ public final class RedisBackendBuilder {
     try {
       connection = lettuce.connect(StringCodec.UTF8);
       connection.setTimeout(commandTimeout);
+      requireVersion(connection.sync().info("server"));
       LuaScripts scripts = new LuaScripts(connection.sync(), finishedJobRetention);
       return new RedisBackend(
           keyPrefix, owned, connection, scripts, new Wakeups(lettuce), transactional);
-    } catch (RedisException | IllegalArgumentException | IllegalStateException e) {
+    } catch (RuntimeException e) {
       if (connection != null) {
         connection.close();
       }
       if (owned != null) {
         owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       }
-      throw new QueueException("cannot use Redis" + where(uri) + ": " + e.getMessage(), e);
+      throw e instanceof QueueException queue
+          ? queue
+          : new QueueException("cannot use Redis" + where(uri) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The scripts use SMISMEMBER (Redis 6.2); an older server would fail them at run time. */
+  private static void requireVersion(String serverInfo) {
+    Matcher version = REDIS_VERSION.matcher(serverInfo);
+    if (version.find()) {
+      int major = Integer.parseInt(version.group(1));
+      int minor = Integer.parseInt(version.group(2));
+      if (major < 6 || (major == 6 && minor < 2)) {
+        throw new QueueException(
+            "the Redis backend needs Redis 6.2 or newer; the server runs "
+                + version.group(1)
+                + "."
+                + version.group(2));
+      }
     }
   }
 
