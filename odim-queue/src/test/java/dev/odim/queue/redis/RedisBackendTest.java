@@ -229,7 +229,7 @@ class RedisBackendTest {
             .handler("t", job -> ran.countDown())
             .pollInterval(Duration.ofMinutes(1))
             .start()) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> worker.running() == 0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> worker.held() == 0);
       queue.enqueue(NewJob.of("t", "{}"));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> ran.getCount() == 0);
