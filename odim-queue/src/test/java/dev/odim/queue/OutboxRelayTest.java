@@ -150,7 +150,7 @@ class OutboxRelayTest {
     // a relay worker sends the job, then dies before the outbox hears of it
     LeasedJob relayJob =
         outboxBackend.lease("odim.relay", 1, "doomed", LEASE, clock.instant()).getFirst();
-    OutboxRelay.forwardingTo(redis).handle(context(relayJob));
+    OutboxRelay.forwardingTo(redis).handle(relayJob.context());
     await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> redisBackend.job(id).isEmpty());
 
@@ -239,18 +239,5 @@ class OutboxRelayTest {
   private boolean outboxIsEmpty() {
     QueueCounts counts = outbox.admin().counts("odim.relay");
     return counts.waiting() + counts.scheduled() + counts.running() + counts.dead() == 0;
-  }
-
-  private static JobContext context(LeasedJob job) {
-    return new JobContext(
-        job.id(),
-        job.queue(),
-        job.type(),
-        job.payload(),
-        job.attempt(),
-        job.maxAttempts(),
-        job.orderingKey(),
-        job.createdAt(),
-        job.worker());
   }
 }

@@ -207,17 +207,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private void run(Running entry) {
     LeasedJob job = entry.job;
-    JobContext context =
-        new JobContext(
-            job.id(),
-            job.queue(),
-            job.type(),
-            job.payload(),
-            job.attempt(),
-            job.maxAttempts(),
-            job.orderingKey(),
-            job.createdAt(),
-            job.worker());
+    JobContext context = job.context();
     boolean completionQueued = false;
     try {
       Registration registration = settings.handlers().get(job.type());
