@@ -27,4 +27,10 @@ public record BenchOptions(boolean quick, Map<String, String> environment) {
     String url = environment.get("DATABASE_URL");
     return url == null || url.isBlank() ? null : url;
   }
+
+  /** {@code REDIS_URL}, or null to use an embedded Redis. */
+  public @Nullable String redisUrl() {
+    String url = environment.get("REDIS_URL");
+    return url == null || url.isBlank() ? null : url;
+  }
 }

@@ -2,6 +2,7 @@ package dev.odim.bench;
 
 import dev.odim.bench.db.DbBench;
 import dev.odim.bench.ledger.LedgerBench;
+import dev.odim.bench.queue.QueueBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ public final class Main {
   private Main() {}
 
   static List<BenchFamily> families() {
-    return List.of(new DbBench(), new LedgerBench());
+    return List.of(new DbBench(), new LedgerBench(), new QueueBench());
   }
 
   public static void main(String[] args) throws Exception {

@@ -26,9 +26,12 @@ public final class Worker implements AutoCloseable {
     return runtime.workerId();
   }
 
-  /** How many jobs this worker is running now. */
-  public int running() {
-    return runtime.running();
+  /**
+   * How many jobs this worker holds now: running, or succeeded and waiting for their completion to
+   * be written with the next batch.
+   */
+  public int held() {
+    return runtime.held();
   }
 
   /**

@@ -102,7 +102,7 @@ public final class WorkerRuntime implements AutoCloseable {
     return settings.workerId();
   }
 
-  public int running() {
+  public int held() {
     return running.size();
   }
 
@@ -207,17 +207,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private void run(Running entry) {
     LeasedJob job = entry.job;
-    JobContext context =
-        new JobContext(
-            job.id(),
-            job.queue(),
-            job.type(),
-            job.payload(),
-            job.attempt(),
-            job.maxAttempts(),
-            job.orderingKey(),
-            job.createdAt(),
-            job.worker());
+    JobContext context = job.context();
     boolean completionQueued = false;
     try {
       Registration registration = settings.handlers().get(job.type());
@@ -256,10 +246,13 @@ public final class WorkerRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       metrics.backendError(); // the lease expires and the job runs again: nothing is lost
     } finally {
+      // A succeeded job frees its slot at once but stays held (and heartbeated) until the batch
+      // with its completion is written: holding the slot through the completion delay would cap
+      // a worker at concurrency / delay jobs per second.
       if (!completionQueued) {
         running.remove(job.id());
-        slots.release();
       }
+      slots.release();
     }
   }
 
@@ -399,7 +392,6 @@ public final class WorkerRuntime implements AutoCloseable {
       // on a backend failure the leases expire and the jobs run again (at-least-once)
       for (LeasedJob job : batch) {
         running.remove(job.id());
-        slots.release();
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.odim.queue.spi;
 
 import dev.odim.queue.Backoff;
+import dev.odim.queue.JobContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -28,4 +29,11 @@ public record LeasedJob(
     Instant createdAt,
     UUID leaseToken,
     String worker,
-    Instant startedAt) {}
+    Instant startedAt) {
+
+  /** This attempt as its handler sees it. */
+  public JobContext context() {
+    return new JobContext(
+        id, queue, type, payload, attempt, maxAttempts, orderingKey, createdAt, worker);
+  }
+}
