@@ -137,14 +137,19 @@ public final class QueueSql {
         inSchema(
             schema,
             """
+            -- The queue, now and max reach the planner only inside one-row subqueries, so that a
+            -- custom plan costs the same as the cached generic plan, which PostgreSQL therefore
+            -- keeps. Given the values, it priced the generic plan's LIMIT at a tenth of the table
+            -- and planned every lease anew, which cost about as much as running it.
             WITH RECURSIVE %4$s,
             priorities (priority) AS (
               -- The priorities present in the queue, by a walk of the fetch index (one descent
               -- each): each is then read as a range ending at now, so the jobs scheduled for later
               -- (retries backing off, run-at in the future, running jobs) are never scanned.
-              (SELECT priority FROM {s}jobs WHERE queue = :queue ORDER BY priority LIMIT 1)
+              (SELECT priority FROM {s}jobs WHERE queue = (SELECT :queue)
+                ORDER BY priority LIMIT 1)
               UNION ALL
-              SELECT (SELECT j.priority FROM {s}jobs j WHERE j.queue = :queue
+              SELECT (SELECT j.priority FROM {s}jobs j WHERE j.queue = (SELECT :queue)
                   AND j.priority > p.priority ORDER BY j.priority LIMIT 1)
               FROM priorities p WHERE p.priority IS NOT NULL
             ),
@@ -152,17 +157,17 @@ public final class QueueSql {
               SELECT c.* FROM priorities p CROSS JOIN LATERAL (
                 SELECT j.id, j.priority, j.run_at, j.seq, j.attempts, j.max_attempts
                 FROM {s}jobs j
-                WHERE j.queue = :queue AND j.priority = p.priority
-                  AND j.run_at <= :now::timestamptz
+                WHERE j.queue = (SELECT :queue) AND j.priority = p.priority
+                  AND j.run_at <= (SELECT :now::timestamptz)
                   AND (j.ordering_key IS NULL OR NOT EXISTS (
                     SELECT 1 FROM {s}jobs e
                     WHERE e.queue = j.queue AND e.ordering_key = j.ordering_key AND e.seq < j.seq))
                 ORDER BY j.run_at, j.seq
-                LIMIT :max
+                LIMIT (SELECT :max::int)
                 FOR UPDATE OF j SKIP LOCKED
               ) c
               ORDER BY c.priority, c.run_at, c.seq
-              LIMIT :max
+              LIMIT (SELECT :max::int)
             ),
             -- "= ANY(ARRAY(...))" rather than a join with picked: PostgreSQL then reads the rows by
             -- primary key even in the cached generic plan, which cannot know that picked holds at

@@ -12,6 +12,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +99,33 @@ class QueryPlansTest {
     assertThat(String.join("\n", plan))
         .as("jobs scheduled for later are outside the range, so never scanned")
         .containsPattern(
-            "Index Scan using jobs_fetch_order on jobs \\w+ .*\n\\s+Index Cond: \\(\\(queue = 'default'"
-                + "::text\\) AND \\(priority = \\w+\\.priority\\) AND \\(run_at <= ");
+            "Index Scan using jobs_fetch_order on jobs \\w+ .*\n\\s+Index Cond: \\(\\(queue = .*\\)"
+                + " AND \\(priority = \\w+\\.priority\\) AND \\(run_at <= ");
+  }
+
+  @Test
+  void theLeaseKeepsItsCachedGenericPlan(TestDatabase database) {
+    // one connection, so that every lease runs the same server-side prepared statement
+    try (Db single = Db.builder(database.jdbcUrlWithCredentials()).maximumPoolSize(1).build()) {
+      Leases leases = new Leases(single, sql, "plans_enqueued");
+      for (int i = 0; i < 20; i++) {
+        leases.lease("nothing-due", 1 + i % 7, "w", Duration.ofSeconds(30), Instant.parse(NOW));
+      }
+
+      Map<String, Object> plans =
+          single.withHandle(
+              h ->
+                  h.createQuery(
+                          "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                              + " WHERE statement LIKE '%priorities%'")
+                      .mapToMap()
+                      .one());
+
+      assertThat(plans)
+          .as("PostgreSQL tries five custom plans, then keeps the generic one")
+          .containsEntry("custom_plans", 5L);
+      assertThat((Long) plans.get("generic_plans")).isGreaterThanOrEqualTo(10);
+    }
   }
 
   @Test
