@@ -166,6 +166,10 @@ public final class QueueBench implements BenchFamily {
           }
           if (kind == Backends.PG) {
             fields.putAll(tableHealth(namespace));
+            if (!options.quick()) {
+              fields.put("autovacuum_s", awaitAutovacuum(namespace, Duration.ofSeconds(90)));
+              fields.put("dead_tuples_after_autovacuum", tableHealth(namespace).get("dead_tuples"));
+            }
           }
           out.result(BENCH, kind.label + "-process", fields);
         } finally {
@@ -419,6 +423,36 @@ public final class QueueBench implements BenchFamily {
                 .findOne()
                 .orElseGet(LinkedHashMap::new);
           });
+    }
+
+    /**
+     * Seconds from the drain until autovacuum next finishes on the jobs table (the migration's
+     * settings trigger it after 1% + 1,000 dead rows), or -1 if it has not within {@code limit}.
+     */
+    private double awaitAutovacuum(String schema, Duration limit) throws InterruptedException {
+      long began = System.nanoTime();
+      String drainedAt =
+          db.withHandle(h -> h.createQuery("SELECT now()::text").mapTo(String.class).one());
+      while (System.nanoTime() - began < limit.toNanos()) {
+        boolean vacuumed =
+            db.withHandle(
+                h -> {
+                  h.execute("SELECT pg_stat_force_next_flush()");
+                  return h.createQuery(
+                          "SELECT coalesce(last_autovacuum > ?::timestamptz, false)"
+                              + " FROM pg_stat_user_tables WHERE schemaname = ? AND relname = 'jobs'")
+                      .bind(0, drainedAt)
+                      .bind(1, schema)
+                      .mapTo(Boolean.class)
+                      .findOne()
+                      .orElse(false);
+                });
+        if (vacuumed) {
+          return round3((System.nanoTime() - began) / 1e9);
+        }
+        Thread.sleep(1_000);
+      }
+      return -1;
     }
 
     private static Map<String, Object> measured(Load.Measurement m, double perSecond) {

@@ -66,7 +66,8 @@ public interface JobBackend extends AutoCloseable {
   /**
    * Asks to be told when jobs are enqueued into {@code queue}, so that an idle worker wakes at once
    * instead of at its next poll (PostgreSQL: LISTEN/NOTIFY; Redis: pub/sub). The default never
-   * calls: workers poll. {@code wake} must be cheap and must not block.
+   * calls: workers poll. {@code wake} must be cheap and must not block; it may be called when
+   * nothing new is due (PostgreSQL wakes a subscriber once when it subscribes).
    *
    * @return closes the subscription
    */

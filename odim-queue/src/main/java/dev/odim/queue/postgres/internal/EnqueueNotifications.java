@@ -70,6 +70,9 @@ public final class EnqueueNotifications implements AutoCloseable {
         started.add(listener);
       }
     }
+    // Like a reconnect, a new subscriber cannot know what was enqueued before it listened; and the
+    // listening thread's own wake-up of everyone may have run before this subscription was added.
+    run(subscription);
     return () -> unsubscribe(queue, subscription);
   }
 
