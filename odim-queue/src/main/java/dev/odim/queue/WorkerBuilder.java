@@ -39,6 +39,7 @@ public final class WorkerBuilder {
   private String workerId = defaultWorkerId();
   private final Map<String, Registration> handlers = new LinkedHashMap<>();
   private int concurrency = 10;
+  private int prefetch = 0;
   private int fetchBatch = 0;
   private Duration leaseDuration = Duration.ofSeconds(30);
   private Duration pollInterval = Duration.ofSeconds(1);
@@ -84,8 +85,19 @@ public final class WorkerBuilder {
   }
 
   /**
-   * The most jobs leased in one call to the backend, 1 to 1,000; default the concurrency capped at
-   * 100.
+   * How many jobs the worker may lease ahead of its free run slots, 0 to 10,000; default 0. A
+   * prefetched job waits in this worker, leased and heartbeated, until a slot frees: fewer, larger
+   * leases for short jobs (Graphile Worker's "local queue"), at the cost of holding jobs another
+   * worker could have run. Its timeout starts when it starts.
+   */
+  public WorkerBuilder prefetch(int prefetch) {
+    this.prefetch = prefetch;
+    return this;
+  }
+
+  /**
+   * The most jobs leased in one call to the backend, 1 to 1,000; default concurrency plus prefetch,
+   * capped at 200.
    */
   public WorkerBuilder fetchBatch(int fetchBatch) {
     this.fetchBatch = fetchBatch;
@@ -174,7 +186,8 @@ public final class WorkerBuilder {
       throw new OdimConfigException("handlers", "register at least one handler or schedule");
     }
     check("concurrency", concurrency >= 1 && concurrency <= 10_000, concurrency);
-    int batch = fetchBatch == 0 ? Math.min(concurrency, 100) : fetchBatch;
+    check("prefetch", prefetch >= 0 && prefetch <= 10_000, prefetch);
+    int batch = fetchBatch == 0 ? Math.min(concurrency + prefetch, 200) : fetchBatch;
     check("fetchBatch", batch >= 1 && batch <= 1_000, fetchBatch);
     check(
         "leaseDuration",
@@ -214,6 +227,7 @@ public final class WorkerBuilder {
             workerId,
             Map.copyOf(handlers),
             concurrency,
+            prefetch,
             batch,
             leaseDuration,
             leaseDuration.dividedBy(3),

@@ -48,7 +48,15 @@ public final class WorkerRuntime implements AutoCloseable {
   private final WorkerSettings settings;
   private final JobBackend backend;
   private final Metrics metrics;
+
+  /**
+   * Jobs this worker may hold (running, prefetched); a lease takes one, a finished run frees it.
+   */
   private final Semaphore slots;
+
+  /** Jobs that may run at once: the concurrency. */
+  private final Semaphore runSlots;
+
   private final Map<UUID, Running> running = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<LeasedJob> completions = new LinkedBlockingQueue<>();
   private final Map<String, Bucket> buckets = new HashMap<>();
@@ -83,7 +91,8 @@ public final class WorkerRuntime implements AutoCloseable {
     this.backend = settings.backend();
     this.metrics =
         new Metrics(settings.meterRegistry(), backend, settings.queue(), settings.clock());
-    this.slots = new Semaphore(settings.concurrency());
+    this.slots = new Semaphore(settings.concurrency() + settings.prefetch());
+    this.runSlots = new Semaphore(settings.concurrency());
     settings
         .rateLimits()
         .forEach(
@@ -219,9 +228,20 @@ public final class WorkerRuntime implements AutoCloseable {
         listeners(l -> l.deadLettered(context, reason));
         return;
       }
-      listeners(l -> l.started(context));
+      try {
+        runSlots.acquire(); // a prefetched job waits here for its turn
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // close() hands the lease back
+      }
+      Outcome outcome;
       long began = System.nanoTime();
-      Outcome outcome = execute(entry, context, registration);
+      try {
+        listeners(l -> l.started(context));
+        outcome = execute(entry, context, registration);
+      } finally {
+        runSlots.release();
+      }
       Duration took = Duration.ofNanos(System.nanoTime() - began);
       metrics.ran(job.type(), took);
       if (outcome.failure == null) {

@@ -20,6 +20,7 @@ public record WorkerSettings(
     String workerId,
     Map<String, Registration> handlers,
     int concurrency,
+    int prefetch,
     int fetchBatch,
     Duration leaseDuration,
     Duration heartbeatInterval,

@@ -670,6 +670,35 @@ public abstract class JobBackendContract {
   }
 
   @Test
+  void prefetchedJobsWaitForARunSlot() {
+    AtomicInteger runningNow = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    worker(
+        queue
+            .worker()
+            .handler(
+                "t",
+                job -> {
+                  mostAtOnce.accumulateAndGet(runningNow.incrementAndGet(), Math::max);
+                  Thread.sleep(5);
+                  runningNow.decrementAndGet();
+                  done.incrementAndGet();
+                })
+            .concurrency(2)
+            .prefetch(10));
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      jobs.add(NewJob.of("t", Integer.toString(i)));
+    }
+    queue.enqueueAll(jobs);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> done.get() == 40);
+    assertThat(mostAtOnce.get()).isBetween(1, 2);
+    await().atMost(Duration.ofSeconds(10)).until(this::empty);
+  }
+
+  @Test
   void jobsOfOneOrderingKeyNeverOverlapUnderConcurrency() {
     int keys = 4;
     int perKey = 25;
