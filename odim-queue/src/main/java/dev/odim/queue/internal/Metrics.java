@@ -11,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +29,10 @@ final class Metrics implements AutoCloseable {
   private final String queue;
   private final Clock clock;
   private final List<Meter> gauges = new ArrayList<>();
+
+  // The two meters every job touches, looked up once per type instead of built per job.
+  private final Map<String, Counter> succeeded = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
   private @Nullable QueueCounts counts;
   private long countsReadAt;
 
@@ -76,7 +82,7 @@ final class Metrics implements AutoCloseable {
   }
 
   void succeeded(String type) {
-    counter("odim.queue.jobs.succeeded", type).increment();
+    succeeded.computeIfAbsent(type, t -> counter("odim.queue.jobs.succeeded", t)).increment();
   }
 
   void retried(String type) {
@@ -90,9 +96,13 @@ final class Metrics implements AutoCloseable {
   }
 
   void ran(String type, Duration took) {
-    Timer.builder("odim.queue.job.duration")
-        .tags("queue", queue, "type", type)
-        .register(registry)
+    durations
+        .computeIfAbsent(
+            type,
+            t ->
+                Timer.builder("odim.queue.job.duration")
+                    .tags("queue", queue, "type", t)
+                    .register(registry))
         .record(took);
   }
 

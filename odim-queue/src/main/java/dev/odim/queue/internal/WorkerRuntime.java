@@ -72,6 +72,12 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private final List<Thread> keeping = new ArrayList<>();
   private boolean woken;
+
+  /**
+   * Per schedule, the latest slot already fired by some instance or passed over; scheduler only.
+   */
+  private final Map<String, Instant> settledSlots = new HashMap<>();
+
   private @Nullable AutoCloseable subscription;
   private @Nullable Instant startedAt;
 
@@ -444,8 +450,8 @@ public final class WorkerRuntime implements AutoCloseable {
     Instant now = settings.clock().instant();
     for (Schedule schedule : settings.schedules()) {
       Optional<Instant> slot = schedule.latestSlotAtOrBefore(now);
-      if (slot.isEmpty()) {
-        continue;
+      if (slot.isEmpty() || slot.get().equals(settledSlots.get(schedule.name()))) {
+        continue; // no slot yet, or this one is decided: ask the backend again at the next slot
       }
       Optional<Instant> last = backend.lastFired(schedule.name());
       boolean due =
@@ -456,6 +462,7 @@ public final class WorkerRuntime implements AutoCloseable {
           && backend.fireSchedule(schedule.name(), slot.get(), schedule.jobFor(slot.get()), now)) {
         metrics.scheduleFired(schedule.name());
       }
+      settledSlots.put(schedule.name(), slot.get());
     }
     pause(Duration.ofMillis(Math.min(1_000, settings.pollInterval().toMillis())));
   }
