@@ -2,9 +2,11 @@ package dev.odim.core.http;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +21,9 @@ public interface HttpRequest {
 
   /** The path, without the query string. */
   String path();
+
+  /** The names of the headers the request has, in the case the client or framework gave them. */
+  Set<String> headerNames();
 
   /** Every value of a header, matched without regard to case; empty when it is absent. */
   List<String> headers(String name);
@@ -79,6 +84,11 @@ public interface HttpRequest {
       @Override
       public String path() {
         return path;
+      }
+
+      @Override
+      public Set<String> headerNames() {
+        return Collections.unmodifiableSet(byName.keySet());
       }
 
       @Override

@@ -1,0 +1,235 @@
+package dev.odim.webhooks;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odim.core.Ids;
+import dev.odim.core.db.Db;
+import dev.odim.core.db.GroupCommit;
+import dev.odim.queue.Backoff;
+import dev.odim.queue.JobQueue;
+import dev.odim.queue.NewJob;
+import dev.odim.queue.WorkerBuilder;
+import dev.odim.webhooks.internal.Dispatcher;
+import dev.odim.webhooks.internal.Inbox;
+import dev.odim.webhooks.internal.WebhookMeters;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Webhook intake that never loses an event. A delivery is verified (signature, optionally source
+ * address), stored in the inbox under a unique (provider, event key) together with the job that
+ * will process it, and only then acknowledged; a re-delivery of a stored event is acknowledged and
+ * counted, never processed again. Concurrent deliveries share one commit (group commit), so a burst
+ * costs one fsync per batch, not one per delivery.
+ *
+ * <pre>{@code
+ * Webhooks webhooks = Webhooks.builder(db, queue)
+ *     .provider(Paystack.withSecrets(SigningSecrets.of(secretKey)))
+ *     .on("paystack", "charge.success", (event, handle) -> payments.settle(handle, event))
+ *     .build();
+ * server.post("/webhooks/paystack", webhooks.endpoint("paystack"));   // any HttpHandler host
+ * Worker worker = webhooks.worker().concurrency(20).start();          // processes the inbox
+ * }</pre>
+ */
+public final class Webhooks implements AutoCloseable {
+
+  /** The job type of an event's processing job. */
+  public static final String JOB_TYPE = "odim.webhook";
+
+  /** Headers never stored with a delivery: they may carry a caller's credentials. */
+  private static final Set<String> UNSTORED_HEADERS =
+      Set.of("authorization", "proxy-authorization", "cookie");
+
+  private final Db db;
+  private final JobQueue queue;
+  private final Clock clock;
+  private final Map<String, WebhookProvider> providers;
+  private final Map<String, SourceIpAllowList> allowLists;
+  private final Map<String, WebhookHandler> handlers;
+  private final String jobQueue;
+  private final int maxBodyBytes;
+  private final int maxAttempts;
+  private final Backoff backoff;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Ids ids;
+  private final Inbox inbox;
+  private final WebhookMeters meters;
+  private final GroupCommit<Inbox.Incoming, Receipt> writes;
+  private final WebhookAdmin admin;
+
+  Webhooks(WebhooksBuilder builder) {
+    this.db = builder.db;
+    this.queue = builder.queue;
+    this.clock = builder.clock;
+    this.ids = new Ids(builder.clock);
+    this.providers = Map.copyOf(builder.providers);
+    this.allowLists = Map.copyOf(builder.allowLists);
+    this.handlers = Map.copyOf(builder.handlers);
+    this.jobQueue = builder.jobQueue;
+    this.maxBodyBytes = builder.maxBodyBytes;
+    this.maxAttempts = builder.maxAttempts;
+    this.backoff = Backoff.spread(builder.maxAttempts, builder.retryWindow);
+    this.inbox = new Inbox(builder.schema, json);
+    this.meters = new WebhookMeters(builder.meterRegistry, db, inbox);
+    this.writes =
+        GroupCommit.<Inbox.Incoming, Receipt>builder(
+                db, (handle, batch) -> inbox.store(handle, batch, queue, clock.instant()))
+            .writers(builder.writers)
+            .maxBatchSize(builder.maxBatchSize)
+            .name("odim-webhooks-inbox")
+            .build();
+    this.admin = new WebhookAdmin(db, queue, inbox, this::jobFor);
+  }
+
+  public static WebhooksBuilder builder(Db db, JobQueue queue) {
+    return new WebhooksBuilder(db, queue);
+  }
+
+  /**
+   * The HTTP endpoint for {@code provider}'s deliveries, to mount at e.g. {@code POST
+   * /webhooks/paystack}.
+   *
+   * @throws IllegalArgumentException when no provider has that name
+   */
+  public WebhookEndpoint endpoint(String provider) {
+    requireProvider(provider);
+    return new WebhookEndpoint(this, provider, maxBodyBytes, json, meters);
+  }
+
+  /**
+   * Verifies, stores and queues one delivery, and returns once it is durable. Refusals (a bad
+   * signature, a source outside the allow-list) are values and write nothing.
+   *
+   * @throws IllegalArgumentException when no provider has that name
+   * @throws dev.odim.core.OdimException when the database could not store it (answer 503: the
+   *     provider delivers it again later)
+   */
+  public Intake receive(String provider, WebhookDelivery delivery) {
+    WebhookProvider source = requireProvider(provider);
+    SourceIpAllowList allowList = allowLists.get(provider);
+    if (allowList != null
+        && !allowList.allows(delivery.remoteAddress(), delivery.headerValues("X-Forwarded-For"))) {
+      meters.refused(provider, "source_not_allowed");
+      return new Intake.Refused(
+          403, "source_not_allowed", "Deliveries are accepted only from the provider's addresses.");
+    }
+    Instant now = clock.instant();
+    Verification verification = source.verify(delivery, now);
+    if (verification instanceof Verification.Rejected rejected) {
+      meters.refused(provider, "invalid_signature");
+      meters.signatureFailure(provider, rejected.reason());
+      return new Intake.Refused(
+          401, "invalid_signature", "The webhook signature is missing or does not match.");
+    }
+    Receipt receipt = writes.call(incoming(provider, source.parse(delivery), delivery, now));
+    meters.accepted(provider, receipt);
+    return new Intake.Accepted(receipt);
+  }
+
+  private Inbox.Incoming incoming(
+      String provider, ParsedEvent parsed, WebhookDelivery delivery, Instant now) {
+    UUID id = ids.next();
+    String type = parsed instanceof ParsedEvent.Event event ? event.type() : null;
+    String ordering = parsed instanceof ParsedEvent.Event event ? event.orderingKey() : null;
+    boolean handled = type == null || handlers.containsKey(handlerKey(provider, type));
+    // An unparseable body is queued too: its job sends it to the dead letters with the reason.
+    InboxStatus status = handled ? InboxStatus.RECEIVED : InboxStatus.IGNORED;
+    NewJob job = handled ? jobFor(id, provider, type, ordering) : null;
+    return new Inbox.Incoming(
+        id,
+        provider,
+        parsed.key(),
+        type,
+        ordering,
+        status,
+        headersJson(delivery),
+        delivery.body(),
+        now,
+        job);
+  }
+
+  private NewJob jobFor(UUID id, String provider, String type, String orderingKey) {
+    Map<String, String> payload = new TreeMap<>();
+    payload.put("provider", provider);
+    if (type != null) {
+      payload.put("type", type);
+    }
+    return NewJob.of(JOB_TYPE, write(payload))
+        .id(id)
+        .queue(jobQueue)
+        .orderingKey(orderingKey == null ? null : provider + ":" + orderingKey)
+        .maxAttempts(maxAttempts)
+        .backoff(backoff);
+  }
+
+  private String headersJson(WebhookDelivery delivery) {
+    Map<String, List<String>> kept = new TreeMap<>();
+    delivery
+        .headers()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (!UNSTORED_HEADERS.contains(lower)) {
+                kept.put(lower, values);
+              }
+            });
+    return write(kept);
+  }
+
+  private String write(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("headers and job payloads are plain strings", e);
+    }
+  }
+
+  /**
+   * A worker builder for the inbox's job queue with the dispatch handler registered; set its
+   * concurrency and start it. Run it in every instance that should process events.
+   */
+  public WorkerBuilder worker() {
+    Dispatcher dispatcher =
+        new Dispatcher(db, inbox, providers, handlers, clock, Webhooks::handlerKey);
+    return queue
+        .worker()
+        .queue(jobQueue)
+        .transactionalHandler(JOB_TYPE, dispatcher)
+        .listener(dispatcher);
+  }
+
+  /** Listing, inspection and replay of stored events. */
+  public WebhookAdmin admin() {
+    return admin;
+  }
+
+  /** The names of the registered providers. */
+  public Set<String> providers() {
+    return providers.keySet();
+  }
+
+  private WebhookProvider requireProvider(String provider) {
+    WebhookProvider source = providers.get(provider);
+    if (source == null) {
+      throw new IllegalArgumentException("no webhook provider named \"" + provider + "\"");
+    }
+    return source;
+  }
+
+  static String handlerKey(String provider, String type) {
+    return provider + " " + type;
+  }
+
+  /** Lets queued deliveries commit, then stops the inbox's writers. */
+  @Override
+  public void close() {
+    writes.close();
+    meters.close();
+  }
+}
