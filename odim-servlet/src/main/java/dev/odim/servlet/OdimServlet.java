@@ -51,9 +51,12 @@ import java.util.Set;
  * </ul>
  *
  * <p>The handler's response is written with its status, every value of every header in order, and
- * the body with a {@code Content-Length} of its size (replacing any the handler set). When the
- * response can carry no body (a {@code HEAD} request, or a 1xx, 204 or 304 status) no body is
- * written, and a {@code Content-Length} the handler set is passed on: a {@code HEAD} answer
+ * the body with a {@code Content-Length} of its size (replacing any the handler set). {@code
+ * Content-Type} goes through the container, which may respell it ({@code
+ * text/plain;charset=utf-8}). A header name or value with a line break or NUL is not written at
+ * all: the handler gets the 500 of any bug below, so echoed input can never split the response.
+ * When the response can carry no body (a {@code HEAD} request, or a 1xx, 204 or 304 status) no body
+ * is written, and a {@code Content-Length} the handler set is passed on: a {@code HEAD} answer
  * declares the length a {@code GET} would get (the body's length, when the handler answered {@code
  * HEAD} with a body and no {@code Content-Length}).
  *
@@ -116,7 +119,7 @@ public final class OdimServlet extends HttpServlet {
     try {
       write(request, response, answer);
     } catch (RuntimeException e) {
-      // A header the container refuses (a line break in a value, say) is the handler's bug too.
+      // A header the container refuses, or that could split the response, is the handler's bug.
       if (response.isCommitted()) {
         throw e;
       }
@@ -128,6 +131,10 @@ public final class OdimServlet extends HttpServlet {
   private static void write(
       HttpServletRequest request, HttpServletResponse response, HttpResponse answer)
       throws IOException {
+    for (Map.Entry<String, List<String>> header : answer.headers().entrySet()) {
+      refuseLineBreaks(header.getKey());
+      header.getValue().forEach(OdimServlet::refuseLineBreaks);
+    }
     response.setStatus(answer.status());
     boolean bodiless = bodiless(request, answer.status());
     for (Map.Entry<String, List<String>> header : answer.headers().entrySet()) {
@@ -149,6 +156,20 @@ public final class OdimServlet extends HttpServlet {
     response.setContentLengthLong(body.length);
     if (body.length > 0) {
       response.getOutputStream().write(body);
+    }
+  }
+
+  /**
+   * A line break in a header would let text the handler echoed (a reference from the request, say)
+   * start a header or a response of its own. Some containers replace it with a space, not all; the
+   * handler is answered as the bug it is, the same in every container.
+   */
+  private static void refuseLineBreaks(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\r' || c == '\n' || c == '\0') {
+        throw new IllegalArgumentException("a response header contains a line break or NUL");
+      }
     }
   }
 

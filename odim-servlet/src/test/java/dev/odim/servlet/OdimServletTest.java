@@ -249,6 +249,21 @@ class OdimServletTest {
   }
 
   @Test
+  void aLineBreakInAHeaderCannotSplitTheResponse() throws Exception {
+    HttpHandler echoesInput =
+        request ->
+            HttpResponse.text(200, "ok")
+                .withHeader("X-Reference", "ref_1\r\nSet-Cookie: session=stolen");
+    try (Jetty jetty = Jetty.serve(echoesInput)) {
+      var response = send(newRequest(jetty, "/").GET());
+
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(response.headers().map()).doesNotContainKeys("x-reference", "set-cookie");
+      assertThat(response.body()).asString(UTF_8).isEqualTo(OdimServlet.INTERNAL_ERROR_BODY);
+    }
+  }
+
+  @Test
   void aHandlerThatReturnsNullIsAnsweredLikeAnyOtherBug() throws Exception {
     HttpHandler returnsNull = request -> null;
     try (Jetty jetty = Jetty.serve(returnsNull)) {
