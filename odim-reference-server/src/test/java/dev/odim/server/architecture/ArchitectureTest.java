@@ -6,7 +6,10 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.odim.core.Money;
 import dev.odim.ledger.fixture.BreaksTheRules;
+import dev.odim.ledger.fixture.MountsTheServletAdapter;
+import dev.odim.servlet.fixture.ReachesIntoJetty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,7 @@ class ArchitectureTest {
     assertThat(production.containPackage("dev.odim.server")).isTrue();
     assertThat(production.containPackage("dev.odim.ledger")).isTrue();
     assertThat(production.containPackage("dev.odim.queue")).isTrue();
+    assertThat(production.containPackage("dev.odim.servlet")).isTrue();
   }
 
   @Test
@@ -69,7 +73,7 @@ class ArchitectureTest {
 
   @Test
   void rulesCatchAClassThatBreaksThem() {
-    assertThat(OdimArchitecture.NO_WEB_FRAMEWORK_BELOW_THE_SERVER.evaluate(fixture).hasViolation())
+    assertThat(breaks(OdimArchitecture.NO_WEB_FRAMEWORK_BELOW_THE_SERVER, BreaksTheRules.class))
         .as("a ledger class using Javalin")
         .isTrue();
     assertThat(
@@ -85,6 +89,34 @@ class ArchitectureTest {
     assertThat(OdimArchitecture.EVERY_PACKAGE_IS_NULL_MARKED.evaluate(fixture).hasViolation())
         .as("a package without @NullMarked")
         .isTrue();
+  }
+
+  @Test
+  void onlyTheServletAdapterUsesTheServletApiAndItUsesNothingElse() {
+    ArchRule rule = OdimArchitecture.NO_WEB_FRAMEWORK_BELOW_THE_SERVER;
+    assertThat(breaks(rule, dev.odim.ledger.fixture.UsesTheServletApi.class))
+        .as("a ledger class using the Servlet API")
+        .isTrue();
+    assertThat(breaks(rule, MountsTheServletAdapter.class))
+        .as("a ledger class using the Servlet adapter")
+        .isTrue();
+    assertThat(breaks(rule, ReachesIntoJetty.class))
+        .as("a servlet adapter class using Jetty")
+        .isTrue();
+    assertThat(breaks(rule, dev.odim.servlet.fixture.UsesTheServletApi.class))
+        .as("a servlet adapter class using the Servlet API")
+        .isFalse();
+  }
+
+  /**
+   * Whether {@code rule} finds a violation in {@code type}, checked beside a core class and the
+   * adapter fixture that break nothing, so that each part of a composite rule has classes to check.
+   */
+  private static boolean breaks(ArchRule rule, Class<?> type) {
+    return rule.evaluate(
+            new ClassFileImporter()
+                .importClasses(type, Money.class, dev.odim.servlet.fixture.UsesTheServletApi.class))
+        .hasViolation();
   }
 
   private static void holds(ArchRule rule) {

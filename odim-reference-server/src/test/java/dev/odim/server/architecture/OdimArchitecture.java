@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.Optional;
@@ -21,19 +22,38 @@ final class OdimArchitecture {
   private static final Pattern MODULE_PACKAGE = Pattern.compile("^dev\\.odim\\.([a-z0-9]+)");
   private static final Pattern MODULE_ARTIFACT = Pattern.compile("/odim-([a-z0-9-]+)/target/");
 
-  /** No module below the reference server may use a web framework or the Servlet API. */
+  /**
+   * No module below the reference server may use a web framework, the Servlet API or the Servlet
+   * adapter; the adapter, odim-servlet, may use the Servlet API and nothing else of the kind.
+   */
   static final ArchRule NO_WEB_FRAMEWORK_BELOW_THE_SERVER =
-      noClasses()
-          .that()
-          .resideInAPackage("dev.odim..")
-          .and()
-          .resideOutsideOfPackage("dev.odim.server..")
-          .should()
-          .dependOnClassesThat()
-          .resideInAnyPackage(
-              "io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "javax.servlet..")
-          .because(
-              "HTTP protocols live in framework-neutral handlers; only the server adapts them");
+      CompositeArchRule.of(
+              noClasses()
+                  .that()
+                  .resideInAPackage("dev.odim..")
+                  .and()
+                  .resideOutsideOfPackages("dev.odim.server..", "dev.odim.servlet..")
+                  .should()
+                  .dependOnClassesThat()
+                  .resideInAnyPackage(
+                      "io.javalin..",
+                      "org.eclipse.jetty..",
+                      "jakarta.servlet..",
+                      "javax.servlet..",
+                      "dev.odim.servlet..")
+                  .because(
+                      "HTTP protocols live in framework-neutral handlers; only the server and"
+                          + " the Servlet adapter adapt them, and only hosts mount the adapter"))
+          .and(
+              noClasses()
+                  .that()
+                  .resideInAPackage("dev.odim.servlet..")
+                  .should()
+                  .dependOnClassesThat()
+                  .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "javax.servlet..")
+                  .because(
+                      "the Servlet adapter must run in any Jakarta Servlet container, so it uses"
+                          + " the Servlet API alone"));
 
   /** A module's {@code internal} packages are its own business. */
   static final ArchRule INTERNAL_PACKAGES_STAY_INSIDE_THEIR_MODULE =
@@ -69,9 +89,9 @@ final class OdimArchitecture {
                           && !target.getPackageName().startsWith("dev.odim.testkit")));
 
   /**
-   * DESIGN.md's layers: core below queue, ledger and uploads; those below webhooks; webhooks below
-   * payments; payments below the server. A module may use only modules of lower layers, and only
-   * the server and the benchmarks may use the testkit outside tests.
+   * DESIGN.md's layers: core below queue, ledger, uploads and the Servlet adapter; those below
+   * webhooks; webhooks below payments; payments below the server. A module may use only modules of
+   * lower layers, and only the server and the benchmarks may use the testkit outside tests.
    */
   static final ArchRule MODULES_DEPEND_ONLY_ON_LOWER_LAYERS =
       classes().that().resideInAPackage("dev.odim..").should(dependOnlyOnLowerLayers());
@@ -82,6 +102,7 @@ final class OdimArchitecture {
           "core", 0,
           "queue", 1,
           "ledger", 1,
+          "servlet", 1,
           "uploads", 1,
           "webhooks", 2,
           "payments", 3,
