@@ -231,11 +231,7 @@ public final class OdimServlet extends HttpServlet {
       return request.getRequestURI();
     }
 
-    /**
-     * The names of the request's headers, as the client sent them. Not marked {@code @Override}: it
-     * implements {@code HttpRequest.headerNames()} from the core that adds it, and compiles against
-     * the core before it.
-     */
+    @Override
     public Set<String> headerNames() {
       Enumeration<String> names = request.getHeaderNames();
       return names == null

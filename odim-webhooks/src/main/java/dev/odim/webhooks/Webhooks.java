@@ -107,8 +107,8 @@ public final class Webhooks implements AutoCloseable {
    * signature, a source outside the allow-list) are values and write nothing.
    *
    * @throws IllegalArgumentException when no provider has that name
-   * @throws dev.odim.core.OdimException when the database could not store it (answer 503: the
-   *     provider delivers it again later)
+   * @throws WebhookException when the database could not store it (answer 503: the provider
+   *     delivers it again later)
    */
   public Intake receive(String provider, WebhookDelivery delivery) {
     WebhookProvider source = requireProvider(provider);
@@ -127,7 +127,12 @@ public final class Webhooks implements AutoCloseable {
       return new Intake.Refused(
           401, "invalid_signature", "The webhook signature is missing or does not match.");
     }
-    Receipt receipt = writes.call(incoming(provider, source.parse(delivery), delivery, now));
+    Receipt receipt;
+    try {
+      receipt = writes.call(incoming(provider, source.parse(delivery), delivery, now));
+    } catch (RuntimeException e) {
+      throw new WebhookException("the inbox could not store a " + provider + " delivery", e);
+    }
     meters.accepted(provider, receipt);
     return new Intake.Accepted(receipt);
   }
