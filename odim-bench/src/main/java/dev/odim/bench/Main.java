@@ -3,6 +3,7 @@ package dev.odim.bench;
 import dev.odim.bench.db.DbBench;
 import dev.odim.bench.ledger.LedgerBench;
 import dev.odim.bench.queue.QueueBench;
+import dev.odim.bench.webhooks.WebhooksBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ public final class Main {
   private Main() {}
 
   static List<BenchFamily> families() {
-    return List.of(new DbBench(), new LedgerBench(), new QueueBench());
+    return List.of(new DbBench(), new LedgerBench(), new QueueBench(), new WebhooksBench());
   }
 
   public static void main(String[] args) throws Exception {

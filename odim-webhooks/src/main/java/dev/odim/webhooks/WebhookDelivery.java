@@ -20,7 +20,13 @@ public record WebhookDelivery(
   /** Copies the headers into a case-insensitive map; the body is taken as it is, not copied. */
   public WebhookDelivery {
     Map<String, List<String>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((name, values) -> byName.put(name, List.copyOf(values)));
+    // two spellings of one name (Stripe-Signature, stripe-signature) keep every value
+    headers.forEach(
+        (name, values) ->
+            byName.merge(
+                name,
+                List.copyOf(values),
+                (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList()));
     headers = Collections.unmodifiableMap(byName);
   }
 

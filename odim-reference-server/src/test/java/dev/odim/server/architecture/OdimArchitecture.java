@@ -32,7 +32,8 @@ final class OdimArchitecture {
                   .that()
                   .resideInAPackage("dev.odim..")
                   .and()
-                  .resideOutsideOfPackages("dev.odim.server..", "dev.odim.servlet..")
+                  .resideOutsideOfPackages(
+                      "dev.odim.server..", "dev.odim.servlet..", "dev.odim.bench..")
                   .should()
                   .dependOnClassesThat()
                   .resideInAnyPackage(
@@ -42,7 +43,7 @@ final class OdimArchitecture {
                       "javax.servlet..",
                       "dev.odim.servlet..")
                   .because(
-                      "HTTP protocols live in framework-neutral handlers; only the server and"
+                      "HTTP protocols live in framework-neutral handlers; only the server, the benchmarks and"
                           + " the Servlet adapter adapt them, and only hosts mount the adapter"))
           .and(
               noClasses()
