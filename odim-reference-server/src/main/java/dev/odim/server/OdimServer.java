@@ -7,8 +7,12 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.odim.core.ProblemException;
 import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
+import dev.odim.queue.JobQueue;
+import dev.odim.queue.Worker;
+import dev.odim.queue.postgres.PostgresBackend;
 import dev.odim.server.internal.EmbeddedDatabase;
 import dev.odim.server.internal.HttpMetrics;
+import dev.odim.server.internal.JavalinHttp;
 import dev.odim.server.internal.JsonBody;
 import dev.odim.server.internal.ProblemCode;
 import dev.odim.server.internal.Problems;
@@ -16,6 +20,9 @@ import dev.odim.server.internal.Readiness;
 import dev.odim.server.internal.RequestIds;
 import dev.odim.server.internal.Routes;
 import dev.odim.server.internal.ServerInstances;
+import dev.odim.webhooks.SigningSecrets;
+import dev.odim.webhooks.Webhooks;
+import dev.odim.webhooks.provider.Paystack;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.HttpResponseException;
@@ -61,6 +68,12 @@ public final class OdimServer implements AutoCloseable {
   /** How long a graceful stop waits for requests in flight. */
   public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * The secret key of the built-in Paystack simulator (DESIGN.md), used to verify webhooks when no
+   * {@code PAYSTACK_SECRET_KEY} is set.
+   */
+  public static final String SIMULATOR_SECRET_KEY = "sk_test_odim_simulator";
+
   /** How long the readiness probe waits for the database. */
   static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
 
@@ -68,6 +81,7 @@ public final class OdimServer implements AutoCloseable {
 
   private final Javalin app;
   private final Db db;
+  private final Platform platform;
   private final @Nullable EmbeddedDatabase embedded;
   private final ServerInstances instances;
   private final UUID instanceId;
@@ -80,6 +94,7 @@ public final class OdimServer implements AutoCloseable {
   private OdimServer(
       Javalin app,
       Db db,
+      Platform platform,
       @Nullable EmbeddedDatabase embedded,
       ServerInstances instances,
       UUID instanceId,
@@ -88,6 +103,7 @@ public final class OdimServer implements AutoCloseable {
       JvmGcMetrics gcMetrics) {
     this.app = app;
     this.db = db;
+    this.platform = platform;
     this.embedded = embedded;
     this.instances = instances;
     this.instanceId = instanceId;
@@ -121,6 +137,7 @@ public final class OdimServer implements AutoCloseable {
 
     EmbeddedDatabase embedded = null;
     Db db = null;
+    Platform platform = null;
     try {
       DatabaseUrl url;
       String description;
@@ -136,14 +153,18 @@ public final class OdimServer implements AutoCloseable {
       db.migrate(ServerInstances.SCHEMA, ServerInstances.MIGRATIONS);
       ServerInstances instances = new ServerInstances(db, clock);
       UUID instanceId = instances.register(hostName(), ProcessHandle.current().pid(), version());
-      Javalin app = createApp(config, db, registry, extraRoutes);
+      platform = Platform.start(db, config, clock, registry);
+      Javalin app = createApp(config, db, platform, registry, extraRoutes);
       app.start();
       OdimServer server =
           new OdimServer(
-              app, db, embedded, instances, instanceId, description, registry, gcMetrics);
+              app, db, platform, embedded, instances, instanceId, description, registry, gcMetrics);
       log.info("Started instance {} on port {} ({})", instanceId, server.port(), description);
       return server;
     } catch (RuntimeException e) {
+      if (platform != null) {
+        platform.close();
+      }
       if (db != null) {
         db.close();
       }
@@ -199,6 +220,7 @@ public final class OdimServer implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("Could not record the stop of instance {}", instanceId, e);
       }
+      platform.close();
       db.close();
       if (embedded != null) {
         embedded.close();
@@ -229,6 +251,7 @@ public final class OdimServer implements AutoCloseable {
   private static Javalin createApp(
       ServerConfig config,
       Db db,
+      Platform platform,
       PrometheusMeterRegistry registry,
       Consumer<RoutesConfig> extraRoutes) {
     ObjectMapper mapper = objectMapper();
@@ -283,8 +306,60 @@ public final class OdimServer implements AutoCloseable {
               ctx ->
                   ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                       .result(registry.scrape()));
+          cfg.routes.post(
+              "/webhooks/paystack", JavalinHttp.mount(platform.webhooks.endpoint(Paystack.NAME)));
           extraRoutes.accept(cfg.routes);
         });
+  }
+
+  /**
+   * The SDK modules the platform runs on: the job queue (PostgreSQL), webhook intake and the worker
+   * that processes the inbox. Closed in reverse order of start, before the database.
+   */
+  private static final class Platform implements AutoCloseable {
+    final PostgresBackend backend;
+    final Webhooks webhooks;
+    final Worker webhookWorker;
+
+    private Platform(PostgresBackend backend, Webhooks webhooks, Worker webhookWorker) {
+      this.backend = backend;
+      this.webhooks = webhooks;
+      this.webhookWorker = webhookWorker;
+    }
+
+    static Platform start(
+        Db db, ServerConfig config, Clock clock, PrometheusMeterRegistry registry) {
+      PostgresBackend backend = PostgresBackend.builder(db).clock(clock).build();
+      Webhooks webhooks = null;
+      try {
+        JobQueue queue = JobQueue.builder(backend).clock(clock).build();
+        String secret =
+            config.paystackSecretKey() == null ? SIMULATOR_SECRET_KEY : config.paystackSecretKey();
+        // Handlers for Paystack's events come with payments (issue 8); until then every
+        // verified event is stored, acknowledged and marked ignored, ready for replay.
+        webhooks =
+            Webhooks.builder(db, queue)
+                .clock(clock)
+                .meterRegistry(registry)
+                .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
+                .build();
+        Worker worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
+        return new Platform(backend, webhooks, worker);
+      } catch (RuntimeException e) {
+        if (webhooks != null) {
+          webhooks.close();
+        }
+        backend.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      webhookWorker.close();
+      webhooks.close();
+      backend.close();
+    }
   }
 
   private static ObjectMapper objectMapper() {
