@@ -439,7 +439,7 @@ class WebhooksTest {
                       attempts.add(clock.instant());
                       throw new IllegalStateException("still failing " + attempts.size());
                     }));
-    start(webhooks);
+    Worker failing = start(webhooks);
     Instant received = clock.instant();
     HttpResponse response =
         webhooks.endpoint("paystack").handle(signed(chargeSuccess(6, "ref-dead")));
@@ -466,7 +466,8 @@ class WebhooksTest {
     assertThat(dead).singleElement().satisfies(d -> assertThat(d.history()).hasSize(3));
     assertThat(webhooks.admin().event(id).orElseThrow().lastError()).contains("still failing 3");
 
-    // fixed downstream: the operator replays it, and it is processed once
+    // fixed downstream (the failing worker is gone): the operator replays it, processed once
+    failing.close();
     Webhooks fixed = recordingWebhooks();
     start(fixed);
     assertThat(fixed.admin().replay(id)).isEqualTo(ReplayResult.REPLAYED);
@@ -591,5 +592,75 @@ class WebhooksTest {
         .isSortedAccordingTo(java.util.Comparator.reverseOrder());
     assertThat(webhooks.admin().events(InboxQuery.all().withStatus(InboxStatus.PROCESSED)))
         .isEmpty();
+  }
+
+  @Test
+  void withTheAllowListOnOnlyThePaystackAddressesAreAccepted() throws Exception {
+    Webhooks webhooks =
+        webhooks(
+            b ->
+                b.on("paystack", "charge.success", this::recordEffect)
+                    .sourceAllowList(
+                        "paystack",
+                        Paystack.sourceIpAllowList().trustingProxies(List.of("10.0.0.0/8"))));
+    WebhookEndpoint endpoint = webhooks.endpoint("paystack");
+    byte[] body = chargeSuccess(11, "ref-ip").getBytes(StandardCharsets.UTF_8);
+    String signature = PaystackDeliveries.sign(PaystackDeliveries.SECRET, body);
+
+    HttpResponse stranger = endpoint.handle(from("203.0.113.9", List.of(), body, signature));
+    HttpResponse spoofed =
+        endpoint.handle(from("203.0.113.9", List.of("52.31.139.75"), body, signature));
+    HttpResponse viaProxy =
+        endpoint.handle(from("10.1.2.3", List.of("52.31.139.75"), body, signature));
+
+    assertThat(stranger.status()).isEqualTo(403);
+    assertThat(json(stranger).get("code")).isEqualTo("source_not_allowed");
+    assertThat(spoofed.status()).as("X-Forwarded-For from an untrusted peer").isEqualTo(403);
+    assertThat(viaProxy.status()).isEqualTo(200);
+    assertThat(inboxRows()).isEqualTo(1);
+  }
+
+  private static HttpRequest from(
+      String peer, List<String> forwardedFor, byte[] body, String signature) {
+    Map<String, List<String>> headers = new java.util.HashMap<>();
+    headers.put("Content-Type", List.of("application/json"));
+    headers.put("X-Paystack-Signature", List.of(signature));
+    if (!forwardedFor.isEmpty()) {
+      headers.put("X-Forwarded-For", forwardedFor);
+    }
+    return HttpRequest.of("POST", "/webhooks/paystack", headers, body, peer);
+  }
+
+  @Test
+  void replayAllRequeuesEveryIgnoredEventOfAType() throws Exception {
+    Webhooks withoutHandler = webhooks(b -> {});
+    for (int i = 0; i < 4; i++) {
+      withoutHandler.endpoint("paystack").handle(signed(chargeSuccess(200 + i, "ref-bulk-" + i)));
+    }
+    withoutHandler
+        .endpoint("paystack")
+        .handle(signed(PaystackDeliveries.transfer("transfer.success", 299, "ref-bulk-transfer")));
+
+    Webhooks withHandler = recordingWebhooks();
+    start(withHandler);
+    int replayed =
+        withHandler
+            .admin()
+            .replayAll(
+                InboxQuery.all().withStatus(InboxStatus.IGNORED).withType("charge.success"), 100);
+
+    assertThat(replayed).isEqualTo(4);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM "
+                            + schema
+                            + "_effects WHERE reference LIKE 'ref-bulk-%'")
+                    == 4);
+    assertThat(withHandler.admin().events(InboxQuery.all().withStatus(InboxStatus.IGNORED)))
+        .extracting(InboxEvent::type)
+        .containsExactly("transfer.success");
   }
 }
