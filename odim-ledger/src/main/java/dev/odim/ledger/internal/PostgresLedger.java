@@ -1,7 +1,7 @@
 package dev.odim.ledger.internal;
 
-import dev.odim.core.OdimException;
 import dev.odim.core.db.Db;
+import dev.odim.core.db.GroupCommit;
 import dev.odim.ledger.Account;
 import dev.odim.ledger.AccountCode;
 import dev.odim.ledger.AccountFlags;
@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +52,14 @@ public final class PostgresLedger implements Ledger {
   private final Clock clock;
   private final LedgerSql sql;
   private final BatchApplier applier;
-  private final GroupCommitter committer;
+
+  /**
+   * Group commit (odim-core): concurrent calls without a {@code Handle} share transactions, up to
+   * {@code maxBatchSize} transfers each, so a hot account's row lock and the commit are paid once
+   * per batch (docs/ledger.md, "Performance").
+   */
+  private final GroupCommit<List<Transfer>, List<TransferResult>> committer;
+
   private final @Nullable ScheduledExecutorService expiry;
 
   public PostgresLedger(
@@ -64,8 +70,20 @@ public final class PostgresLedger implements Ledger {
     this.sql = new LedgerSql(schema);
     this.applier = new BatchApplier(sql);
     this.committer =
-        new GroupCommitter(
-            db, applier, clock, maxBatchSize, writers, "odim-ledger-writer-" + schema);
+        GroupCommit.<List<Transfer>, List<TransferResult>>builder(
+                db,
+                (handle, requests) -> {
+                  try {
+                    return applier.apply(handle, requests, clock.instant());
+                  } catch (SQLException e) {
+                    throw new LedgerWriteException(e);
+                  }
+                })
+            .weight(List::size)
+            .maxBatchSize(maxBatchSize)
+            .writers(writers)
+            .name("odim-ledger-writer-" + schema)
+            .build();
     if (expiryInterval.isZero()) {
       this.expiry = null;
     } else {
@@ -307,17 +325,7 @@ public final class PostgresLedger implements Ledger {
     if (transfers.isEmpty()) {
       return List.of();
     }
-    try {
-      return committer.submit(transfers).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new OdimException("interrupted while waiting for the ledger", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new OdimException("ledger write failed", e.getCause());
-    }
+    return committer.call(List.copyOf(transfers));
   }
 
   @Override
@@ -337,7 +345,7 @@ public final class PostgresLedger implements Ledger {
     if (transfers.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return committer.submit(transfers);
+    return committer.submit(List.copyOf(transfers));
   }
 
   @Override
