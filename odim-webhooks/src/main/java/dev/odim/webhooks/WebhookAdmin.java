@@ -65,19 +65,16 @@ public final class WebhookAdmin {
   }
 
   private ReplayResult replayDead(InboxEvent event) {
-    // The job treats a dead event as processable, so the order of these two steps cannot lose it.
-    boolean fromDeadLetters = queue.admin().replay(event.id());
-    return db.inTransaction(
-        handle -> {
-          if (!inbox.reopen(handle, event.id(), List.of(InboxStatus.DEAD))) {
-            return ReplayResult.NOT_REPLAYABLE;
-          }
-          if (!fromDeadLetters) {
-            // the dead letter was discarded or purged: the event itself is still here
-            queue.enqueue(handle, job(event));
-          }
-          return ReplayResult.REPLAYED;
-        });
+    // Reopened first: the replayed job may run and finish at once, and a reopen after that would
+    // find the event processed and report a replay that happened as refused.
+    if (!db.inTransaction(h -> inbox.reopen(h, event.id(), List.of(InboxStatus.DEAD)))) {
+      return ReplayResult.NOT_REPLAYABLE;
+    }
+    if (!queue.admin().replay(event.id())) {
+      // the dead letter was discarded or purged: the event itself is still here
+      db.useTransaction(handle -> queue.enqueue(handle, job(event)));
+    }
+    return ReplayResult.REPLAYED;
   }
 
   private ReplayResult replayIgnored(InboxEvent event) {
