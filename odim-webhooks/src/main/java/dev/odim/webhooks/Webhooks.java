@@ -76,7 +76,7 @@ public final class Webhooks implements AutoCloseable {
     this.maxAttempts = builder.maxAttempts;
     this.backoff = Backoff.spread(builder.maxAttempts, builder.retryWindow);
     this.inbox = new Inbox(builder.schema, json);
-    this.meters = new WebhookMeters(builder.meterRegistry, db, inbox);
+    this.meters = new WebhookMeters(builder.meterRegistry, db, inbox, builder.clock);
     this.writes =
         GroupCommit.<Inbox.Incoming, Receipt>builder(
                 db, (handle, batch) -> inbox.store(handle, batch, queue, clock.instant()))

@@ -6,6 +6,7 @@ import dev.odim.webhooks.Receipt;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +26,15 @@ public final class WebhookMeters implements AutoCloseable {
   private static final long LOG_EVERY_MS = 60_000;
 
   private final MeterRegistry registry;
+  private final Clock clock;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastLogged = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> suppressed = new ConcurrentHashMap<>();
   private final List<Gauge> gauges = new ArrayList<>();
 
-  public WebhookMeters(MeterRegistry registry, Db db, Inbox inbox) {
+  public WebhookMeters(MeterRegistry registry, Db db, Inbox inbox, Clock clock) {
     this.registry = registry;
+    this.clock = clock;
     gauges.add(
         Gauge.builder(
                 "odim_webhook_backlog",
@@ -85,7 +88,7 @@ public final class WebhookMeters implements AutoCloseable {
                     .tag("provider", provider)
                     .register(registry))
         .increment();
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     AtomicLong last = lastLogged.computeIfAbsent(provider, p -> new AtomicLong());
     AtomicLong skipped = suppressed.computeIfAbsent(provider, p -> new AtomicLong());
     long previous = last.get();
