@@ -1,5 +1,6 @@
 package dev.odim.ledger.internal;
 
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Oid;
+import org.postgresql.jdbc.PgArray;
 
 /**
  * The statements of the write path. Every multi-row write passes one array per column and expands
@@ -228,7 +232,7 @@ final class LedgerSql {
       throws SQLException {
     Map<UUID, StoredTransfer> found = new HashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(lockTransfers)) {
-      statement.setArray(1, connection.createArrayOf("uuid", ids.toArray(UUID[]::new)));
+      statement.setArray(1, uuids(connection, ids.toArray(UUID[]::new)));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           StoredTransfer transfer = readTransfer(rows);
@@ -252,7 +256,7 @@ final class LedgerSql {
       texts[i] = metadataById.get(ids[i]);
     }
     try (PreparedStatement statement = connection.prepareStatement(sameMetadata)) {
-      statement.setArray(1, connection.createArrayOf("uuid", ids));
+      statement.setArray(1, uuids(connection, ids));
       statement.setArray(2, connection.createArrayOf("text", texts));
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
@@ -270,7 +274,7 @@ final class LedgerSql {
       return found;
     }
     try (PreparedStatement statement = connection.prepareStatement(lockAccounts)) {
-      statement.setArray(1, connection.createArrayOf("uuid", ids.toArray(UUID[]::new)));
+      statement.setArray(1, uuids(connection, ids.toArray(UUID[]::new)));
       try (ResultSet rows = statement.executeQuery()) {
         readAccounts(rows, found);
       }
@@ -291,8 +295,8 @@ final class LedgerSql {
     Map<UUID, StoredTransfer> transfers = new HashMap<>();
     Map<UUID, AccountState> accounts = new HashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(lockTransfersAndAccounts)) {
-      statement.setArray(1, connection.createArrayOf("uuid", transferIds.toArray(UUID[]::new)));
-      statement.setArray(2, connection.createArrayOf("uuid", accountIds.toArray(UUID[]::new)));
+      statement.setArray(1, uuids(connection, transferIds.toArray(UUID[]::new)));
+      statement.setArray(2, uuids(connection, accountIds.toArray(UUID[]::new)));
       statement.execute();
       try (ResultSet rows = statement.getResultSet()) {
         while (rows.next()) {
@@ -369,7 +373,7 @@ final class LedgerSql {
     // postings were not written (the statement checks that every transfer was); the accounts
     // were, and go back to what was locked.
     try (PreparedStatement delete = connection.prepareStatement(deleteTransfers)) {
-      delete.setArray(1, connection.createArrayOf("uuid", inserted.toArray(UUID[]::new)));
+      delete.setArray(1, uuids(connection, inserted.toArray(UUID[]::new)));
       delete.executeUpdate();
     }
     try (PreparedStatement restore = connection.prepareStatement(updateAccounts)) {
@@ -429,16 +433,16 @@ final class LedgerSql {
       creditVersion[i] = t.creditVersion;
     }
     int p = first;
-    statement.setArray(p++, connection.createArrayOf("uuid", id));
+    statement.setArray(p++, uuids(connection, id));
     statement.setArray(p++, connection.createArrayOf("text", kind));
-    statement.setArray(p++, connection.createArrayOf("uuid", debit));
-    statement.setArray(p++, connection.createArrayOf("uuid", credit));
+    statement.setArray(p++, uuids(connection, debit));
+    statement.setArray(p++, uuids(connection, credit));
     statement.setArray(p++, connection.createArrayOf("int8", amount));
     statement.setArray(p++, connection.createArrayOf("int8", requested));
     statement.setArray(p++, connection.createArrayOf("text", currency));
     statement.setArray(p++, connection.createArrayOf("int4", code));
-    statement.setArray(p++, connection.createArrayOf("uuid", pending));
-    statement.setArray(p++, connection.createArrayOf("uuid", reverses));
+    statement.setArray(p++, uuids(connection, pending));
+    statement.setArray(p++, uuids(connection, reverses));
     statement.setArray(p++, connection.createArrayOf("int8", timeoutMs));
     statement.setArray(p++, connection.createArrayOf("text", timeoutAt));
     statement.setArray(p++, connection.createArrayOf("text", state));
@@ -465,7 +469,7 @@ final class LedgerSql {
       reversed[i] = t.reversedAmount;
     }
     int p = first;
-    statement.setArray(p++, connection.createArrayOf("uuid", id));
+    statement.setArray(p++, uuids(connection, id));
     statement.setArray(p++, connection.createArrayOf("text", state));
     statement.setArray(p++, connection.createArrayOf("int8", reversed));
     return p;
@@ -501,9 +505,9 @@ final class LedgerSql {
       }
     }
     int p = first;
-    statement.setArray(p++, connection.createArrayOf("uuid", account));
+    statement.setArray(p++, uuids(connection, account));
     statement.setArray(p++, connection.createArrayOf("int8", version));
-    statement.setArray(p++, connection.createArrayOf("uuid", transfer));
+    statement.setArray(p++, uuids(connection, transfer));
     statement.setArray(p++, connection.createArrayOf("text", event));
     statement.setArray(p++, connection.createArrayOf("int8", dp));
     statement.setArray(p++, connection.createArrayOf("int8", dpo));
@@ -537,7 +541,7 @@ final class LedgerSql {
       version[i] = loaded ? a.loadedVersion : a.version;
     }
     int p = first;
-    statement.setArray(p++, connection.createArrayOf("uuid", id));
+    statement.setArray(p++, uuids(connection, id));
     statement.setArray(p++, connection.createArrayOf("int8", dp));
     statement.setArray(p++, connection.createArrayOf("int8", dpo));
     statement.setArray(p++, connection.createArrayOf("int8", cp));
@@ -577,6 +581,44 @@ final class LedgerSql {
       bindAccounts(connection, statement, 1, accounts, false);
       statement.executeUpdate();
     }
+  }
+
+  /**
+   * A uuid[] parameter in PostgreSQL's binary array format: the driver prints uuid arrays as text
+   * literals, which the server then parses id by id (uuid_in and array_in were 6 to 8 % of the
+   * server's time on the write path in a perf profile). Falls back to the driver's text form on a
+   * connection that is not the PostgreSQL driver's.
+   */
+  static java.sql.Array uuids(Connection connection, @Nullable UUID[] ids) throws SQLException {
+    if (!connection.isWrapperFor(BaseConnection.class)) {
+      return connection.createArrayOf("uuid", ids);
+    }
+    int present = 0;
+    for (UUID id : ids) {
+      if (id != null) {
+        present++;
+      }
+    }
+    boolean empty = ids.length == 0;
+    ByteBuffer bytes =
+        ByteBuffer.allocate(empty ? 12 : 20 + 4 * ids.length + 16 * present); // big-endian
+    bytes.putInt(empty ? 0 : 1); // dimensions
+    bytes.putInt(present < ids.length ? 1 : 0); // has nulls
+    bytes.putInt(Oid.UUID);
+    if (!empty) {
+      bytes.putInt(ids.length);
+      bytes.putInt(1); // lower bound
+      for (UUID id : ids) {
+        if (id == null) {
+          bytes.putInt(-1);
+        } else {
+          bytes.putInt(16);
+          bytes.putLong(id.getMostSignificantBits());
+          bytes.putLong(id.getLeastSignificantBits());
+        }
+      }
+    }
+    return new PgArray(connection.unwrap(BaseConnection.class), Oid.UUID_ARRAY, bytes.array());
   }
 
   private static @Nullable Instant instant(@Nullable Timestamp timestamp) {
