@@ -11,6 +11,7 @@ import dev.odim.ledger.Account;
 import dev.odim.ledger.AccountCode;
 import dev.odim.ledger.AccountResult;
 import dev.odim.ledger.Ledger;
+import dev.odim.ledger.LedgerBuilder;
 import dev.odim.ledger.Transfer;
 import dev.odim.ledger.TransferResult;
 import dev.odim.ledger.Violation;
@@ -32,8 +33,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Ledger transfers from 32 client threads under four mixes (uniform pairs over 10,000 accounts, one
  * hot credit account, Zipf-distributed pairs, and API batches of 1,000), each against the same mix
- * done the naive way in SQL ({@link NaiveSql}), in alternating rounds of one run. Each scenario has
- * its own schema, so that {@link Ledger#verify()} and the loss count after the run see only its own
+ * done the naive way in SQL ({@link NaiveSql}), and the batches against the same rows written by
+ * plain COPY ({@link CopyFloor}), in alternating rounds of one run. Each scenario has its own
+ * schema, so that {@link Ledger#verify()} and the loss count after the run see only its own
  * transfers.
  */
 public final class LedgerBench implements BenchFamily {
@@ -53,7 +55,8 @@ public final class LedgerBench implements BenchFamily {
 
   @Override
   public String description() {
-    return "ledger transfers (uncontended, hot-account, zipf, batch) vs naive SQL row locking";
+    return "ledger transfers (uncontended, hot-account, zipf, batch) vs naive SQL row locking"
+        + " and vs plain COPY of the same rows (copy-floor)";
   }
 
   @Override
@@ -92,6 +95,8 @@ public final class LedgerBench implements BenchFamily {
         Ledger hot = ledger("bench_hot_account");
         Ledger zipf = ledger("bench_zipf");
         Ledger batch = ledger("bench_batch");
+        Ledger floorLedger = ledger("bench_copy_floor");
+        CopyFloor copyFloor = new CopyFloor(db, "bench_copy_floor", accounts, BATCH_THREADS);
         out.progress(String.format("set up in %.1f s", (System.nanoTime() - began) / 1e9));
 
         Scenario naiveU = naiveScenario("naive-sql", naiveUniform, Mix.UNIFORM);
@@ -101,7 +106,17 @@ public final class LedgerBench implements BenchFamily {
         Scenario ledgerH = ledgerScenario("hot-account", hot, "bench_hot_account", Mix.HOT);
         Scenario ledgerZ = ledgerScenario("zipf", zipf, "bench_zipf", Mix.ZIPF);
         Scenario batches = batchScenario(batch);
-        List<Scenario> order = List.of(naiveU, ledgerU, naiveH, ledgerH, naiveZ, ledgerZ, batches);
+        Scenario floor =
+            new Scenario(
+                "copy-floor",
+                Mix.UNIFORM,
+                BATCH_THREADS,
+                "bench_copy_floor",
+                copyFloor::acknowledged,
+                new Tally(),
+                copyFloor::operation);
+        List<Scenario> order =
+            List.of(naiveU, ledgerU, naiveH, ledgerH, naiveZ, ledgerZ, batches, floor);
 
         Duration warmUp = options.quick() ? Duration.ofMillis(500) : Duration.ofSeconds(3);
         for (Scenario s : order) {
@@ -128,7 +143,8 @@ public final class LedgerBench implements BenchFamily {
         ledgerResult(ledgerU, naiveU, uniform);
         ledgerResult(ledgerH, naiveH, hot);
         ledgerResult(ledgerZ, naiveZ, zipf);
-        ledgerResult(batches, null, batch);
+        ledgerResult(batches, floor, batch);
+        ledgerResult(floor, null, floorLedger);
         naiveResult(naiveU, naiveUniform);
         naiveResult(naiveH, naiveHot);
         naiveResult(naiveZ, naiveZipf);
@@ -140,7 +156,7 @@ public final class LedgerBench implements BenchFamily {
       }
     }
 
-    /** Quick runs must finish in 60 s with seven scenarios: one round each. */
+    /** Quick runs must finish in 60 s with eight scenarios: one round each. */
     private int rounds() {
       return options.quick() ? 1 : options.rounds();
     }
@@ -158,7 +174,14 @@ public final class LedgerBench implements BenchFamily {
     private Ledger ledger(String schema) {
       long began = System.nanoTime();
       db.useTransaction(h -> h.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
-      Ledger ledger = Ledger.builder(db).schema(schema).build();
+      LedgerBuilder builder = Ledger.builder(db).schema(schema);
+      // For measuring the writer count (docs/ledger.md, "Performance"):
+      // -Dodim.bench.ledger.writers=N
+      Integer writers = Integer.getInteger("odim.bench.ledger.writers");
+      if (writers != null) {
+        builder.writers(writers);
+      }
+      Ledger ledger = builder.build();
       ledgers.add(ledger);
       // No limit flags: no transfer of the run can fail for lack of funds.
       for (int from = 0; from < accounts.length; from += 1_000) {
@@ -277,6 +300,7 @@ public final class LedgerBench implements BenchFamily {
       fields.put("violations", violations.size());
       fields.put("lost", Math.max(0, acknowledged - inTable));
       if (baseline != null) {
+        fields.put("baseline", baseline.name);
         fields.put("baseline_ops_per_sec", Math.round(baseline.median().opsPerSecond()));
         fields.put("ratio", round3(s.medianRatioTo(baseline)));
       }

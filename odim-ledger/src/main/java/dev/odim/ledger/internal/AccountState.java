@@ -18,6 +18,10 @@ final class AccountState {
   long creditsPosted;
   long version;
   final long loadedVersion;
+  final long loadedDebitsPending;
+  final long loadedDebitsPosted;
+  final long loadedCreditsPending;
+  final long loadedCreditsPosted;
   final List<PostingRow> postings = new ArrayList<>();
 
   AccountState(
@@ -42,6 +46,10 @@ final class AccountState {
     this.creditsPosted = creditsPosted;
     this.version = version;
     this.loadedVersion = version;
+    this.loadedDebitsPending = debitsPending;
+    this.loadedDebitsPosted = debitsPosted;
+    this.loadedCreditsPending = creditsPending;
+    this.loadedCreditsPosted = creditsPosted;
   }
 
   boolean changed() {

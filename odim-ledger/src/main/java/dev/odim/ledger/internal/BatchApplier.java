@@ -91,33 +91,31 @@ final class BatchApplier {
 
     Connection connection = handle.getConnection();
     Set<UUID> transferIds = new LinkedHashSet<>();
+    boolean refersToEarlier = false;
     for (int i = 0; i < n; i++) {
       Transfer t = all.get(i);
       transferIds.add(t.id());
-      if (results[i] == null) {
+      if (results[i] == null && (t.pendingId() != null || t.reversesId() != null)) {
+        refersToEarlier = true;
         addIfPresent(transferIds, t.pendingId());
         addIfPresent(transferIds, t.reversesId());
       }
     }
-    Map<UUID, StoredTransfer> stored = sql.lockTransfers(connection, transferIds);
-    Set<UUID> sameMetadata = sql.sameMetadata(connection, metadataToCompare(all, stored));
-
-    Set<UUID> accountIds = new HashSet<>();
-    for (int i = 0; i < n; i++) {
-      if (results[i] != null) {
-        continue;
-      }
-      Transfer t = all.get(i);
-      addIfPresent(accountIds, t.debitAccountId());
-      addIfPresent(accountIds, t.creditAccountId());
-      UUID referred = t.pendingId() != null ? t.pendingId() : t.reversesId();
-      StoredTransfer other = referred == null ? null : stored.get(referred);
-      if (other != null) {
-        accountIds.add(other.debitAccountId);
-        accountIds.add(other.creditAccountId);
-      }
+    Map<UUID, StoredTransfer> stored;
+    Map<UUID, AccountState> accounts;
+    if (refersToEarlier) {
+      // The accounts of a post, void or reversal are those of the transfer it refers to: read
+      // the transfers first, then lock their accounts.
+      stored = sql.lockTransfers(connection, transferIds);
+      accounts = sql.lockAccounts(connection, accountsOf(all, results, stored));
+    } else {
+      // Every account is named by the requests: both locks in one round trip, in the same order.
+      LedgerSql.Locked locked =
+          sql.lockTransfersAndAccounts(connection, transferIds, accountsOf(all, results, Map.of()));
+      stored = locked.transfers();
+      accounts = locked.accounts();
     }
-    Map<UUID, AccountState> accounts = sql.lockAccounts(connection, accountIds);
+    Set<UUID> sameMetadata = sql.sameMetadata(connection, metadataToCompare(all, stored));
 
     Batch batch = new Batch(stored, sameMetadata, accounts, now);
     int chainStart = -1;
@@ -151,24 +149,21 @@ final class BatchApplier {
     }
     batch.commitChain();
 
-    if (!sql.insertTransfers(connection, batch.created, now)) {
-      return null;
-    }
     List<StoredTransfer> changed = new ArrayList<>();
     for (StoredTransfer s : stored.values()) {
       if (s.changedSinceLoad()) {
         changed.add(s);
       }
     }
-    sql.updateTransfers(connection, changed);
     List<AccountState> touched = new ArrayList<>();
     for (AccountState a : accounts.values()) {
       if (a.changed()) {
         touched.add(a);
       }
     }
-    sql.insertPostings(connection, touched, now);
-    sql.updateAccounts(connection, touched);
+    if (!sql.write(connection, batch.created, changed, touched, now)) {
+      return null;
+    }
 
     List<List<TransferResult>> perRequest = new ArrayList<>(requests.size());
     int at = 0;
@@ -180,6 +175,27 @@ final class BatchApplier {
       perRequest.add(list);
     }
     return perRequest;
+  }
+
+  /** The accounts the valid requests move money between, directly or through {@code stored}. */
+  private static Set<UUID> accountsOf(
+      List<Transfer> all, TransferResult[] results, Map<UUID, StoredTransfer> stored) {
+    Set<UUID> accountIds = new HashSet<>();
+    for (int i = 0; i < all.size(); i++) {
+      if (results[i] != null) {
+        continue;
+      }
+      Transfer t = all.get(i);
+      addIfPresent(accountIds, t.debitAccountId());
+      addIfPresent(accountIds, t.creditAccountId());
+      UUID referred = t.pendingId() != null ? t.pendingId() : t.reversesId();
+      StoredTransfer other = referred == null ? null : stored.get(referred);
+      if (other != null) {
+        accountIds.add(other.debitAccountId);
+        accountIds.add(other.creditAccountId);
+      }
+    }
+    return accountIds;
   }
 
   /** Checks that need no database: amounts, codes, shapes, metadata. */
