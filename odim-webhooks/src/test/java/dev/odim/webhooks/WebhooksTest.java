@@ -439,7 +439,7 @@ class WebhooksTest {
                       attempts.add(clock.instant());
                       throw new IllegalStateException("still failing " + attempts.size());
                     }));
-    start(webhooks);
+    Worker failing = start(webhooks);
     Instant received = clock.instant();
     HttpResponse response =
         webhooks.endpoint("paystack").handle(signed(chargeSuccess(6, "ref-dead")));
@@ -466,7 +466,9 @@ class WebhooksTest {
     assertThat(dead).singleElement().satisfies(d -> assertThat(d.history()).hasSize(3));
     assertThat(webhooks.admin().event(id).orElseThrow().lastError()).contains("still failing 3");
 
-    // fixed downstream: the operator replays it, and it is processed once
+    // fixed downstream: the failing handler is gone (were its worker still polling, it could take
+    // the replayed job before the fixed one), the operator replays the event, processed once
+    failing.close();
     Webhooks fixed = recordingWebhooks();
     start(fixed);
     assertThat(fixed.admin().replay(id)).isEqualTo(ReplayResult.REPLAYED);
