@@ -2,6 +2,7 @@ package dev.odim.webhooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.odim.core.Ids;
 import dev.odim.core.db.Db;
 import dev.odim.core.db.GroupCommit;
@@ -11,6 +12,7 @@ import dev.odim.queue.NewJob;
 import dev.odim.queue.WorkerBuilder;
 import dev.odim.webhooks.internal.Dispatcher;
 import dev.odim.webhooks.internal.Inbox;
+import dev.odim.webhooks.internal.JsonFactories;
 import dev.odim.webhooks.internal.WebhookMeters;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Webhook intake that never loses an event. A delivery is verified (signature, optionally source
@@ -56,12 +60,13 @@ public final class Webhooks implements AutoCloseable {
   private final int maxBodyBytes;
   private final int maxAttempts;
   private final Backoff backoff;
-  private final ObjectMapper json = new ObjectMapper();
+  private final ObjectMapper json = JsonMapper.builder(JsonFactories.pooled()).build();
   private final Ids ids;
   private final Inbox inbox;
   private final WebhookMeters meters;
   private final GroupCommit<Inbox.Incoming, Receipt> writes;
   private final WebhookAdmin admin;
+  private final Map<String, String> payloads = new ConcurrentHashMap<>();
 
   Webhooks(WebhooksBuilder builder) {
     this.db = builder.db;
@@ -160,17 +165,29 @@ public final class Webhooks implements AutoCloseable {
   }
 
   private NewJob jobFor(UUID id, String provider, String type, String orderingKey) {
-    Map<String, String> payload = new TreeMap<>();
-    payload.put("provider", provider);
-    if (type != null) {
-      payload.put("type", type);
-    }
-    return NewJob.of(JOB_TYPE, write(payload))
+    // The payload names only the provider and the type, so every event of one handled type has
+    // the same one: written once (there are as many as handlers, plus one per provider for events
+    // without a type), not once per delivery. Other types (an admin replay) are written each time.
+    String payload =
+        type == null || handlers.containsKey(handlerKey(provider, type))
+            ? payloads.computeIfAbsent(
+                handlerKey(provider, type == null ? "" : type), k -> payload(provider, type))
+            : payload(provider, type);
+    return NewJob.of(JOB_TYPE, payload)
         .id(id)
         .queue(jobQueue)
         .orderingKey(orderingKey == null ? null : provider + ":" + orderingKey)
         .maxAttempts(maxAttempts)
         .backoff(backoff);
+  }
+
+  private String payload(String provider, @Nullable String type) {
+    Map<String, String> payload = new TreeMap<>();
+    payload.put("provider", provider);
+    if (type != null) {
+      payload.put("type", type);
+    }
+    return write(payload);
   }
 
   private String headersJson(WebhookDelivery delivery) {
