@@ -70,7 +70,9 @@ public final class WebhookAdmin {
     return db.inTransaction(
         handle -> {
           if (!inbox.reopen(handle, event.id(), List.of(InboxStatus.DEAD))) {
-            return ReplayResult.NOT_REPLAYABLE;
+            // Moved back from the dead letters, the job may already have run and processed the
+            // event before this transaction looked: replayed all the same.
+            return fromDeadLetters ? ReplayResult.REPLAYED : ReplayResult.NOT_REPLAYABLE;
           }
           if (!fromDeadLetters) {
             // the dead letter was discarded or purged: the event itself is still here
