@@ -29,6 +29,9 @@ import java.util.TreeMap;
  * are {@code application/problem+json} with a stable {@code code}; none carries a stack trace.
  */
 public final class WebhookEndpoint implements HttpHandler {
+  private static final Map<String, List<String>> JSON =
+      Map.of("Content-Type", List.of("application/json"));
+
   private final Webhooks webhooks;
   private final String provider;
   private final int maxBodyBytes;
@@ -97,7 +100,7 @@ public final class WebhookEndpoint implements HttpHandler {
             + "\",\"duplicate\":"
             + (receipt instanceof Receipt.Duplicate)
             + "}";
-    return HttpResponse.of(200, "application/json", body.getBytes(StandardCharsets.US_ASCII));
+    return new HttpResponse(200, JSON, body.getBytes(StandardCharsets.US_ASCII));
   }
 
   private HttpResponse tooLarge() {

@@ -16,7 +16,6 @@ import dev.odim.webhooks.internal.JsonFactories;
 import dev.odim.webhooks.internal.WebhookMeters;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -190,19 +189,61 @@ public final class Webhooks implements AutoCloseable {
     return write(payload);
   }
 
-  private String headersJson(WebhookDelivery delivery) {
-    Map<String, List<String>> kept = new TreeMap<>();
+  /**
+   * The stored headers as a JSON object of lower-case names to their values. Written out rather
+   * than through Jackson's map serializer, which cost about a tenth of a request's CPU in the
+   * endpoint (JFR, ./odim bench webhooks). The delivery's headers are already merged without regard
+   * to case and sorted that way, so the lower-cased names come out unique and sorted.
+   */
+  private static String headersJson(WebhookDelivery delivery) {
+    StringBuilder out = new StringBuilder(256).append('{');
     delivery
         .headers()
         .forEach(
             (name, values) -> {
               String lower = name.toLowerCase(Locale.ROOT);
-              if (!UNSTORED_HEADERS.contains(lower)) {
-                kept.put(lower, values);
+              if (UNSTORED_HEADERS.contains(lower)) {
+                return;
               }
+              if (out.length() > 1) {
+                out.append(',');
+              }
+              quote(out, lower).append(":[");
+              for (int i = 0; i < values.size(); i++) {
+                if (i > 0) {
+                  out.append(',');
+                }
+                quote(out, values.get(i));
+              }
+              out.append(']');
             });
-    return write(kept);
+    return out.append('}').toString();
   }
+
+  /** Appends {@code text} as a JSON string, escaped as RFC 8259 requires. */
+  private static StringBuilder quote(StringBuilder out, String text) {
+    out.append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"');
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private String write(Object value) {
     try {
