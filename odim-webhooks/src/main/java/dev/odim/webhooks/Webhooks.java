@@ -65,7 +65,9 @@ public final class Webhooks implements AutoCloseable {
   private final WebhookMeters meters;
   private final GroupCommit<Inbox.Incoming, Receipt> writes;
   private final WebhookAdmin admin;
-  private final Map<String, String> payloads = new ConcurrentHashMap<>();
+  private final Map<PayloadKey, String> payloads = new ConcurrentHashMap<>();
+
+  private record PayloadKey(String provider, @Nullable String type) {}
 
   Webhooks(WebhooksBuilder builder) {
     this.db = builder.db;
@@ -169,8 +171,7 @@ public final class Webhooks implements AutoCloseable {
     // without a type), not once per delivery. Other types (an admin replay) are written each time.
     String payload =
         type == null || handlers.containsKey(handlerKey(provider, type))
-            ? payloads.computeIfAbsent(
-                handlerKey(provider, type == null ? "" : type), k -> payload(provider, type))
+            ? payloads.computeIfAbsent(new PayloadKey(provider, type), k -> payload(provider, type))
             : payload(provider, type);
     return NewJob.of(JOB_TYPE, payload)
         .id(id)
