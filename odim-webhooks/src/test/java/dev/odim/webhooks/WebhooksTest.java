@@ -144,6 +144,34 @@ class WebhooksTest {
   // ---- intake ---------------------------------------------------------------------------------
 
   @Test
+  void headersAreStoredAsTheyArrivedWhateverCharactersTheyHold() throws Exception {
+    Webhooks webhooks = recordingWebhooks();
+    byte[] body = chargeSuccess(11, "ref-headers").getBytes(StandardCharsets.UTF_8);
+    String odd = "a \"quoted\" \\ back\tslash, \u0001 control, caf\u00e9 \u2603";
+    HttpRequest request =
+        HttpRequest.of(
+            "POST",
+            "/webhooks/paystack",
+            Map.of(
+                "Content-Type", List.of("application/json"),
+                "X-Paystack-Signature",
+                    List.of(PaystackDeliveries.sign(PaystackDeliveries.SECRET, body)),
+                "X-Odd", List.of(odd, "second"),
+                "Authorization", List.of("Bearer never-stored")),
+            body,
+            "52.31.139.75");
+
+    HttpResponse response = webhooks.endpoint("paystack").handle(request);
+
+    assertThat(response.status()).isEqualTo(200);
+    UUID id = UUID.fromString((String) json(response).get("id"));
+    Map<String, List<String>> headers = webhooks.admin().event(id).orElseThrow().headers();
+    assertThat(headers).containsEntry("x-odd", List.of(odd, "second"));
+    assertThat(headers).containsKeys("content-type", "x-paystack-signature");
+    assertThat(headers).doesNotContainKey("authorization");
+  }
+
+  @Test
   void aVerifiedDeliveryIsStoredWithItsJobBeforeTheAnswer() throws Exception {
     Webhooks webhooks = recordingWebhooks();
 
@@ -466,7 +494,8 @@ class WebhooksTest {
     assertThat(dead).singleElement().satisfies(d -> assertThat(d.history()).hasSize(3));
     assertThat(webhooks.admin().event(id).orElseThrow().lastError()).contains("still failing 3");
 
-    // fixed downstream (the failing worker is gone): the operator replays it, processed once
+    // fixed downstream: the failing handler is gone (were its worker still polling, it could take
+    // the replayed job before the fixed one), the operator replays the event, processed once
     failing.close();
     Webhooks fixed = recordingWebhooks();
     start(fixed);

@@ -3,12 +3,16 @@ package dev.odim.webhooks.provider;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * One HMAC algorithm, with a {@link Mac} per thread because a {@code Mac} is not thread-safe and
- * looking one up per delivery costs more than the HMAC of a small body.
+ * One HMAC algorithm, with a pool of {@link Mac}s: a {@code Mac} is not thread-safe, and looking
+ * one up per delivery ({@code Mac.getInstance}: provider search, reflection) costs more than the
+ * HMAC of a small body. A pool rather than a thread-local because hosts serve requests on virtual
+ * threads, one new thread per request, where a thread-local would look one up every time; the pool
+ * holds at most as many as were ever in use at once.
  */
 final class Hmac {
 
@@ -23,12 +27,11 @@ final class Hmac {
   static final int MAX_SIGNATURES = 16;
 
   private final String algorithm;
-  private final ThreadLocal<Mac> macs;
+  private final ConcurrentLinkedQueue<Mac> idle = new ConcurrentLinkedQueue<>();
 
   Hmac(String algorithm) {
     this.algorithm = algorithm;
-    newMac(algorithm); // fail when the provider is built, not on the first delivery
-    this.macs = ThreadLocal.withInitial(() -> newMac(algorithm));
+    idle.add(newMac(algorithm)); // fail when the provider is built, not on the first delivery
   }
 
   private static Mac newMac(String algorithm) {
@@ -41,7 +44,8 @@ final class Hmac {
 
   /** The HMAC of the concatenation of {@code parts}, without copying them into one array. */
   byte[] sign(byte[] key, byte[]... parts) {
-    Mac mac = macs.get();
+    Mac pooled = idle.poll();
+    Mac mac = pooled != null ? pooled : newMac(algorithm);
     try {
       mac.init(new SecretKeySpec(key, algorithm));
     } catch (GeneralSecurityException e) {
@@ -50,7 +54,9 @@ final class Hmac {
     for (byte[] part : parts) {
       mac.update(part);
     }
-    return mac.doFinal();
+    byte[] signature = mac.doFinal(); // also resets it, keyed, for the next user
+    idle.add(mac);
+    return signature;
   }
 
   /**

@@ -95,14 +95,15 @@ public final class QueueSql {
         inSchema(
             schema,
             """
+            -- Positional parameters, bound by Enqueuer over plain JDBC: 1 now; 2 to 12 the
+            -- arrays, in the order of unnest's columns; 13 the channel; 14 now again.
             WITH inserted AS (
               INSERT INTO {s}jobs (id, queue, type, payload, priority, run_at, max_attempts, backoff,
                 timeout_ms, dedup_key, ordering_key, created_at)
               SELECT n.id, n.queue, n.type, n.payload::json, n.priority, n.run_at, n.max_attempts,
-                n.backoff, n.timeout_ms, n.dedup_key, n.ordering_key, :now::timestamptz
-              FROM unnest(:ids::uuid[], :queues::text[], :types::text[], :payloads::text[],
-                  :priorities::int[], :runAts::timestamptz[], :maxAttempts::int[], :backoffs::text[],
-                  :timeouts::bigint[], :dedupKeys::text[], :orderingKeys::text[])
+                n.backoff, n.timeout_ms, n.dedup_key, n.ordering_key, ?::timestamptz
+              FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[],
+                  ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[])
                 WITH ORDINALITY AS n (id, queue, type, payload, priority, run_at, max_attempts,
                   backoff, timeout_ms, dedup_key, ordering_key, position)
               WHERE NOT EXISTS (SELECT 1 FROM {s}dead_letters d WHERE d.id = n.id)
@@ -113,8 +114,8 @@ public final class QueueSql {
             -- One notification per queue and statement, not per job; PostgreSQL delivers it when
             -- the transaction commits, so a worker never wakes for a job it cannot see yet.
             woken AS (
-              SELECT pg_notify(:channel, queue) FROM inserted
-              WHERE run_at <= :now::timestamptz GROUP BY queue
+              SELECT pg_notify(?, queue) FROM inserted
+              WHERE run_at <= ?::timestamptz GROUP BY queue
             )
             SELECT id FROM inserted WHERE (SELECT count(*) FROM woken) >= 0
             """);

@@ -181,7 +181,25 @@ class QueryPlansTest {
             Map.entry("orderingKeys", texts(null, "o1")),
             Map.entry("now", NOW),
             Map.entry("channel", "plans_enqueued"));
-    plan(sql.enqueue, jobs);
+    // enqueue is bound by position (Enqueuer runs it over plain JDBC): now, the arrays, channel,
+    // now
+    plan(
+        sql.enqueue,
+        List.of(
+            NOW,
+            jobs.get("ids"),
+            jobs.get("queues"),
+            jobs.get("types"),
+            jobs.get("payloads"),
+            jobs.get("priorities"),
+            jobs.get("runAts"),
+            jobs.get("maxAttempts"),
+            jobs.get("backoffs"),
+            jobs.get("timeouts"),
+            jobs.get("dedupKeys"),
+            jobs.get("orderingKeys"),
+            "plans_enqueued",
+            NOW));
     plan(sql.existingJobs, jobs);
   }
 
@@ -218,14 +236,23 @@ class QueryPlansTest {
       parameter.appendReplacement(positional, "?");
     }
     parameter.appendTail(positional);
+    List<Object> ordered = new ArrayList<>();
+    for (String name : order) {
+      ordered.add(values.get(name));
+    }
+    return plan(positional.toString(), ordered);
+  }
+
+  /** The plan of a statement with positional parameters, bound in order. */
+  private List<String> plan(String positional, List<Object> values) throws SQLException {
     List<String> plan = new ArrayList<>();
     try (Connection connection = db.dataSource().getConnection()) {
       try (Statement statement = connection.createStatement()) {
         statement.execute("SET enable_seqscan = off");
       }
       try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + positional)) {
-        for (int i = 0; i < order.size(); i++) {
-          explain.setObject(i + 1, jdbc(connection, values.get(order.get(i))));
+        for (int i = 0; i < values.size(); i++) {
+          explain.setObject(i + 1, jdbc(connection, values.get(i)));
         }
         try (ResultSet rows = explain.executeQuery()) {
           while (rows.next()) {
