@@ -412,6 +412,15 @@ class WebhooksTest {
     assertThat(withHandler.admin().replay(UUID.randomUUID())).isEqualTo(ReplayResult.NOT_FOUND);
   }
 
+  /** Waits until the handler ran {@code attempt} times and the inbox recorded that attempt. */
+  private static void awaitAttempt(
+      Webhooks webhooks, UUID id, java.util.function.IntSupplier runs, int attempt) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> runs.getAsInt() >= attempt);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> webhooks.admin().event(id).orElseThrow().attempts() == attempt);
+  }
+
   // ---- processing -----------------------------------------------------------------------------
 
   @Test
@@ -435,11 +444,7 @@ class WebhooksTest {
     UUID id = UUID.fromString((String) json(response).get("id"));
 
     for (int failed = 1; failed <= 2; failed++) {
-      int expected = failed;
-      await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() >= expected);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> webhooks.admin().event(id).orElseThrow().attempts() == expected);
+      awaitAttempt(webhooks, id, runs::get, failed);
       clock.advance(Duration.ofHours(16).plusMinutes(1)); // past the longest backoff
     }
 
@@ -474,11 +479,7 @@ class WebhooksTest {
     UUID id = UUID.fromString((String) json(response).get("id"));
 
     for (int attempt = 1; attempt <= 3; attempt++) {
-      int expected = attempt;
-      await().atMost(Duration.ofSeconds(20)).until(() -> attempts.size() >= expected);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> webhooks.admin().event(id).orElseThrow().attempts() == expected);
+      awaitAttempt(webhooks, id, attempts::size, attempt);
       if (attempt < 3) {
         clock.advance(Duration.ofHours(attempt == 1 ? 8 : 16).plusMinutes(1));
       }
