@@ -119,14 +119,11 @@ public final class Paystack implements WebhookProvider {
 
   @Override
   public Verification verify(WebhookDelivery delivery, Instant now) {
-    List<String> values = delivery.headerValues(SIGNATURE_HEADER);
-    if (values.isEmpty()) {
-      return Verification.rejected("missing " + SIGNATURE_HEADER + " header");
+    String sent = Headers.single(delivery, SIGNATURE_HEADER);
+    if (sent == null) {
+      return Headers.missingOrRepeated(delivery, SIGNATURE_HEADER);
     }
-    if (values.size() > 1) {
-      return Verification.rejected("more than one " + SIGNATURE_HEADER + " header");
-    }
-    String value = values.getFirst().strip();
+    String value = sent.strip();
     if (value.length() != SIGNATURE_HEX_CHARS) {
       return Verification.rejected(
           SIGNATURE_HEADER

@@ -190,14 +190,14 @@ public final class StandardWebhooks implements WebhookProvider {
   public Verification verify(WebhookDelivery delivery, Instant now) {
     String id = single(delivery, ID_HEADER);
     if (id == null) {
-      return missingOrRepeated(delivery, ID_HEADER);
+      return Headers.missingOrRepeated(delivery, ID_HEADER);
     }
     if (id.isBlank() || id.length() > MAX_ID_CHARS) {
       return Verification.rejected(ID_HEADER + " is blank or longer than " + MAX_ID_CHARS);
     }
     String timestamp = single(delivery, TIMESTAMP_HEADER);
     if (timestamp == null) {
-      return missingOrRepeated(delivery, TIMESTAMP_HEADER);
+      return Headers.missingOrRepeated(delivery, TIMESTAMP_HEADER);
     }
     Long seconds = Tolerance.unixSeconds(timestamp);
     if (seconds == null) {
@@ -205,7 +205,7 @@ public final class StandardWebhooks implements WebhookProvider {
     }
     String header = single(delivery, SIGNATURE_HEADER);
     if (header == null) {
-      return missingOrRepeated(delivery, SIGNATURE_HEADER);
+      return Headers.missingOrRepeated(delivery, SIGNATURE_HEADER);
     }
     if (header.length() > Hmac.MAX_HEADER_CHARS) {
       return Verification.rejected(
@@ -244,16 +244,10 @@ public final class StandardWebhooks implements WebhookProvider {
             SIGNATURE_HEADER + " has no v1 signature matching an active secret");
   }
 
+  /** The header's one value without surrounding blanks, or null when missing or repeated. */
   private static @Nullable String single(WebhookDelivery delivery, String header) {
-    List<String> values = delivery.headerValues(header);
-    return values.size() == 1 ? values.getFirst().strip() : null;
-  }
-
-  private static Verification missingOrRepeated(WebhookDelivery delivery, String header) {
-    return Verification.rejected(
-        delivery.headerValues(header).isEmpty()
-            ? "missing " + header + " header"
-            : "more than one " + header + " header");
+    String value = Headers.single(delivery, header);
+    return value == null ? null : value.strip();
   }
 
   private static byte @Nullable [] base64(String value) {

@@ -98,14 +98,10 @@ public final class Stripe implements WebhookProvider {
 
   @Override
   public Verification verify(WebhookDelivery delivery, Instant now) {
-    List<String> values = delivery.headerValues(SIGNATURE_HEADER);
-    if (values.isEmpty()) {
-      return Verification.rejected("missing " + SIGNATURE_HEADER + " header");
+    String header = Headers.single(delivery, SIGNATURE_HEADER);
+    if (header == null) {
+      return Headers.missingOrRepeated(delivery, SIGNATURE_HEADER);
     }
-    if (values.size() > 1) {
-      return Verification.rejected("more than one " + SIGNATURE_HEADER + " header");
-    }
-    String header = values.getFirst();
     if (header.length() > Hmac.MAX_HEADER_CHARS) {
       return Verification.rejected(
           SIGNATURE_HEADER + " is longer than " + Hmac.MAX_HEADER_CHARS + " characters");
