@@ -99,6 +99,15 @@ public final class OdimServlet extends HttpServlet {
     this.handler = Objects.requireNonNull(handler, "handler");
   }
 
+  /**
+   * A servlet request as an Odim handler sees it (full request URI as the path, every header value
+   * in order, the peer's address, the body stream unbuffered): for hosts whose framework runs on
+   * servlets and writes the handler's response its own way, as the reference server's Javalin does.
+   */
+  public static HttpRequest request(HttpServletRequest request) {
+    return new ServletHttpRequest(request);
+  }
+
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {

@@ -1,31 +1,25 @@
 package dev.odim.server.internal;
 
 import dev.odim.core.http.HttpHandler;
-import dev.odim.core.http.HttpRequest;
 import dev.odim.core.http.HttpResponse;
+import dev.odim.servlet.OdimServlet;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Mounts a framework-neutral {@link HttpHandler} (webhook receipt, later tus uploads) as a Javalin
- * route. The handler reads the raw body stream itself, so Javalin's body-size limit for JSON routes
- * does not apply: the handler enforces its own and answers 413.
+ * route. Javalin runs on servlets, so the request is odim-servlet's view of it; the response goes
+ * through Javalin's context, which would otherwise replace its content type. The handler reads the
+ * raw body stream itself, so Javalin's body-size limit for JSON routes does not apply: the handler
+ * enforces its own and answers 413.
  */
 public final class JavalinHttp {
   private JavalinHttp() {}
 
   public static Handler mount(HttpHandler handler) {
-    return ctx -> write(ctx, handler.handle(new Request(ctx.req())));
+    return ctx -> write(ctx, handler.handle(OdimServlet.request(ctx.req())));
   }
 
   private static void write(Context ctx, HttpResponse response) {
@@ -41,43 +35,5 @@ public final class JavalinHttp {
       }
     }
     ctx.result(response.body());
-  }
-
-  /** The servlet request Javalin runs on, seen through the neutral interface. */
-  private record Request(HttpServletRequest servlet) implements HttpRequest {
-    @Override
-    public String method() {
-      return servlet.getMethod().toUpperCase(Locale.ROOT);
-    }
-
-    @Override
-    public String path() {
-      return servlet.getRequestURI();
-    }
-
-    @Override
-    public Set<String> headerNames() {
-      return Collections.unmodifiableSet(
-          new LinkedHashSet<>(Collections.list(servlet.getHeaderNames())));
-    }
-
-    @Override
-    public List<String> headers(String name) {
-      return Collections.list(servlet.getHeaders(name));
-    }
-
-    @Override
-    public String remoteAddress() {
-      return servlet.getRemoteAddr();
-    }
-
-    @Override
-    public InputStream body() {
-      try {
-        return servlet.getInputStream();
-      } catch (IOException e) {
-        throw new UncheckedIOException("the request body could not be opened", e);
-      }
-    }
   }
 }
