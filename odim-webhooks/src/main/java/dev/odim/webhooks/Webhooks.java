@@ -273,11 +273,6 @@ public final class Webhooks implements AutoCloseable {
     return admin;
   }
 
-  /** The names of the registered providers. */
-  public Set<String> providers() {
-    return providers.keySet();
-  }
-
   private WebhookProvider requireProvider(String provider) {
     WebhookProvider source = providers.get(provider);
     if (source == null) {

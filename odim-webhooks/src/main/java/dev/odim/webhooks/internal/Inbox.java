@@ -304,15 +304,6 @@ public final class Inbox {
         .one();
   }
 
-  public Optional<InboxStatus> status(Handle handle, UUID id) {
-    return handle
-        .createQuery("SELECT status FROM " + table + " WHERE id = :id")
-        .bind("id", id)
-        .mapTo(String.class)
-        .findOne()
-        .map(InboxStatus::fromDb);
-  }
-
   public Optional<InboxEvent> find(Handle handle, UUID id) {
     return handle
         .createQuery(SELECT_EVENT + table + " WHERE id = :id")
