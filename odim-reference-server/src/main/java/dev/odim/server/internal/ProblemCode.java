@@ -17,10 +17,17 @@ public enum ProblemCode {
   BAD_REQUEST(400, "The request could not be understood."),
   INVALID_JSON(400, "The request body is not valid JSON."),
   VALIDATION_FAILED(400, "Some fields of the request are invalid."),
+  UNAUTHENTICATED(401, "Sign in to continue."),
+  SESSION_EXPIRED(401, "Your session has expired."),
+  INVALID_CREDENTIALS(401, "The email or password is not right."),
+  FORBIDDEN(403, "You may not do this."),
+  CROSS_SITE_REQUEST(403, "The request came from another site."),
   NOT_FOUND(404, "There is nothing at this address."),
   METHOD_NOT_ALLOWED(405, "This address does not accept that method."),
+  EMAIL_TAKEN(409, "An account with this email exists."),
   PAYLOAD_TOO_LARGE(413, "The request body is too large."),
   UNSUPPORTED_MEDIA_TYPE(415, "This address accepts JSON only."),
+  RATE_LIMITED(429, "Too many requests."),
   SERVICE_UNAVAILABLE(503, "The service is not ready. Try again shortly."),
   INTERNAL_ERROR(500, "Something went wrong on our side. It has been logged.");
 
