@@ -184,7 +184,7 @@ public final class KeyRing {
    * exists, so a key is never overwritten. The file and its directory entry are flushed before the
    * key is used: data encrypted under a key that a crash then forgets is lost for good.
    */
-  private static void create(Path keyFile, EncryptionKey key) throws IOException {
+  static void create(Path keyFile, EncryptionKey key) throws IOException {
     Path directory = keyFile.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     FileAttribute<Set<PosixFilePermission>> ownerOnly =
@@ -192,21 +192,23 @@ public final class KeyRing {
     byte[] content =
         (key.id() + ":" + Base64.getEncoder().encodeToString(key.key()) + "\n")
             .getBytes(StandardCharsets.US_ASCII);
-    boolean written = false;
-    try (FileChannel file =
+    // Opening fails with FileAlreadyExistsException before the file is ours: only a file this
+    // call created is ever deleted below. (Two servers starting at the same instant on one data
+    // directory: the second may read the first's file half written, fail to parse it and stop;
+    // it starts on the next try.)
+    FileChannel file =
         FileChannel.open(
-            keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly)) {
+            keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly);
+    try (file) {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
         file.write(buffer);
       }
       file.force(true);
-      written = true;
-    } finally {
-      if (!written) {
-        // An empty key file would fail every later start; leave nothing behind.
-        Files.deleteIfExists(keyFile);
-      }
+    } catch (IOException | RuntimeException e) {
+      // An empty key file would fail every later start; leave nothing behind.
+      Files.deleteIfExists(keyFile);
+      throw e;
     }
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);

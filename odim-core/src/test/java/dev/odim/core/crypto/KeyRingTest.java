@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.odim.core.OdimConfigException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -98,6 +99,18 @@ class KeyRingTest {
     assertThat(again.keyRing().keys()).isEqualTo(created.keyRing().keys());
     String stored = FieldCipher.of(created.keyRing()).encrypt("ada", "users.email:1");
     assertThat(FieldCipher.of(again.keyRing()).decrypt(stored, "users.email:1")).isEqualTo("ada");
+  }
+
+  @Test
+  void creatingAKeyFileThatAppearedMeanwhileLeavesTheOtherKeyInPlace() throws Exception {
+    // Regression: the clean-up after a failed create deleted a file another process had made.
+    Path file = data.resolve("encryption.keys");
+    KeyRing.Loaded theirs = KeyRing.loadOrCreate(file, new SecureRandom());
+
+    assertThatThrownBy(() -> KeyRing.create(file, Keys.A))
+        .isInstanceOf(FileAlreadyExistsException.class);
+    assertThat(KeyRing.loadOrCreate(file, new SecureRandom()).keyRing().keys())
+        .isEqualTo(theirs.keyRing().keys());
   }
 
   @Test
