@@ -1,6 +1,8 @@
 package dev.odim.server;
 
 import dev.odim.core.OdimConfigException;
+import dev.odim.core.crypto.EncryptionKey;
+import dev.odim.core.crypto.KeyRing;
 import dev.odim.core.db.DatabaseUrl;
 import java.net.InetAddress;
 import java.net.URI;
@@ -10,9 +12,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +72,6 @@ public record ServerConfig(
   private static final Pattern RATE = Pattern.compile("([0-9]{1,7})/([0-9]{1,4})([smh])");
   private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
   private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
-  private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,32}");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
   private static final int MIN_ADMIN_PASSWORD = 12;
 
@@ -337,40 +336,7 @@ public record ServerConfig(
   }
 
   private static List<EncryptionKey> encryptionKeys(@Nullable String raw) {
-    if (raw == null) {
-      return List.of();
-    }
-    String accepts =
-        "must be a comma-separated list of ID:KEY, where ID is 1 to 32 of [A-Za-z0-9._-] and KEY is"
-            + " 32 random bytes in base64 (openssl rand -base64 32); the first key encrypts";
-    List<EncryptionKey> keys = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    for (String part : raw.split(",", -1)) {
-      String entry = part.strip();
-      int colon = entry.indexOf(':');
-      if (colon < 0 || !KEY_ID.matcher(entry.substring(0, colon)).matches()) {
-        throw new OdimConfigException("ODIM_ENCRYPTION_KEYS", accepts);
-      }
-      String id = entry.substring(0, colon);
-      byte[] key;
-      try {
-        key = Base64.getDecoder().decode(entry.substring(colon + 1));
-      } catch (IllegalArgumentException e) {
-        throw new OdimConfigException(
-            "ODIM_ENCRYPTION_KEYS", accepts + "; the key of \"" + id + "\" is not base64");
-      }
-      if (key.length != 32) {
-        throw new OdimConfigException(
-            "ODIM_ENCRYPTION_KEYS",
-            accepts + "; the key of \"" + id + "\" has " + key.length + " bytes");
-      }
-      if (!ids.add(id)) {
-        throw new OdimConfigException(
-            "ODIM_ENCRYPTION_KEYS", accepts + "; the id \"" + id + "\" appears twice");
-      }
-      keys.add(new EncryptionKey(id, key));
-    }
-    return keys;
+    return raw == null ? List.of() : KeyRing.parse(raw).keys();
   }
 
   private static void admin(@Nullable String email, @Nullable String password) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.odim.core.OdimConfigException;
+import dev.odim.core.crypto.EncryptionKey;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
