@@ -6,7 +6,7 @@ import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
 import dev.odim.server.internal.EmbeddedDatabase;
 import dev.odim.server.internal.ServerInstances;
-import io.javalin.config.RoutesConfig;
+import dev.odim.server.internal.web.Api;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Arrays;
@@ -80,7 +80,7 @@ public final class Main {
    * Serves until SIGTERM: the JVM shutdown hook stops the server gracefully. Package-private so
    * that a test can run the very same path in a child process, with a slow route of its own.
    */
-  static int serve(ServerConfig config, Consumer<RoutesConfig> extraRoutes, PrintStream out) {
+  static int serve(ServerConfig config, Consumer<Api> extraRoutes, PrintStream out) {
     OdimServer server = OdimServer.start(config, Clock.systemUTC(), extraRoutes);
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "odim-shutdown"));
     out.println(

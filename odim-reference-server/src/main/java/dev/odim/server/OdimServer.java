@@ -5,8 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.odim.core.ProblemException;
+import dev.odim.core.audit.AuditLog;
+import dev.odim.core.crypto.BlindIndex;
+import dev.odim.core.crypto.FieldCipher;
+import dev.odim.core.crypto.KeyRing;
 import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
+import dev.odim.core.ratelimit.FailureBackoff;
+import dev.odim.core.ratelimit.FallbackRateLimitStore;
+import dev.odim.core.ratelimit.InMemoryRateLimitStore;
+import dev.odim.core.ratelimit.RateLimitStore;
+import dev.odim.core.ratelimit.RateLimiter;
+import dev.odim.core.ratelimit.RatePolicy;
+import dev.odim.core.ratelimit.RedisRateLimitStore;
+import dev.odim.core.ratelimit.StoreHealth;
 import dev.odim.queue.JobQueue;
 import dev.odim.queue.Worker;
 import dev.odim.queue.postgres.PostgresBackend;
@@ -20,11 +32,26 @@ import dev.odim.server.internal.Readiness;
 import dev.odim.server.internal.RequestIds;
 import dev.odim.server.internal.Routes;
 import dev.odim.server.internal.ServerInstances;
+import dev.odim.server.internal.account.AccountAudit;
+import dev.odim.server.internal.account.AccountRoutes;
+import dev.odim.server.internal.account.PasswordHasher;
+import dev.odim.server.internal.account.Sessions;
+import dev.odim.server.internal.account.Users;
+import dev.odim.server.internal.admin.AdminRoutes;
+import dev.odim.server.internal.web.Access;
+import dev.odim.server.internal.web.Api;
+import dev.odim.server.internal.web.BodyReader;
+import dev.odim.server.internal.web.ClientAddresses;
+import dev.odim.server.internal.web.CsrfGuard;
+import dev.odim.server.internal.web.Endpoint;
+import dev.odim.server.internal.web.RateLimitedException;
+import dev.odim.server.internal.web.RateLimits;
+import dev.odim.server.internal.web.SecurityHeaders;
 import dev.odim.webhooks.SigningSecrets;
 import dev.odim.webhooks.Webhooks;
 import dev.odim.webhooks.provider.Paystack;
 import io.javalin.Javalin;
-import io.javalin.config.RoutesConfig;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -34,16 +61,23 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.jspecify.annotations.Nullable;
@@ -74,12 +108,19 @@ public final class OdimServer implements AutoCloseable {
    */
   public static final String SIMULATOR_SECRET_KEY = "sk_test_odim_simulator";
 
+  /** A session ends after this long without a request (OWASP: 15 to 30 minutes). */
+  static final Duration SESSION_IDLE = Duration.ofMinutes(30);
+
+  /** A session ends this long after login, however busy. */
+  static final Duration SESSION_ABSOLUTE = Duration.ofHours(12);
+
   /** How long the readiness probe waits for the database. */
   static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(OdimServer.class);
 
   private final Javalin app;
+  private final List<Endpoint> endpoints;
   private final Db db;
   private final Platform platform;
   private final @Nullable EmbeddedDatabase embedded;
@@ -93,6 +134,7 @@ public final class OdimServer implements AutoCloseable {
 
   private OdimServer(
       Javalin app,
+      List<Endpoint> endpoints,
       Db db,
       Platform platform,
       @Nullable EmbeddedDatabase embedded,
@@ -102,6 +144,7 @@ public final class OdimServer implements AutoCloseable {
       PrometheusMeterRegistry registry,
       JvmGcMetrics gcMetrics) {
     this.app = app;
+    this.endpoints = endpoints;
     this.db = db;
     this.platform = platform;
     this.embedded = embedded;
@@ -127,8 +170,7 @@ public final class OdimServer implements AutoCloseable {
    * @throws dev.odim.core.OdimConfigException when a setting turns out to be unusable
    * @throws dev.odim.core.db.DbUnavailableException when the database cannot be reached
    */
-  public static OdimServer start(
-      ServerConfig config, Clock clock, Consumer<RoutesConfig> extraRoutes) {
+  public static OdimServer start(ServerConfig config, Clock clock, Consumer<Api> extraRoutes) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(extraRoutes, "extraRoutes");
@@ -154,11 +196,21 @@ public final class OdimServer implements AutoCloseable {
       ServerInstances instances = new ServerInstances(db, clock);
       UUID instanceId = instances.register(hostName(), ProcessHandle.current().pid(), version());
       platform = Platform.start(db, config, clock, registry);
-      Javalin app = createApp(config, db, platform, registry, extraRoutes);
+      AtomicReference<Api> api = new AtomicReference<>();
+      Javalin app = createApp(config, db, platform, registry, api, extraRoutes);
       app.start();
       OdimServer server =
           new OdimServer(
-              app, db, platform, embedded, instances, instanceId, description, registry, gcMetrics);
+              app,
+              api.get().endpoints(),
+              db,
+              platform,
+              embedded,
+              instances,
+              instanceId,
+              description,
+              registry,
+              gcMetrics);
       log.info("Started instance {} on port {} ({})", instanceId, server.port(), description);
       return server;
     } catch (RuntimeException e) {
@@ -185,6 +237,11 @@ public final class OdimServer implements AutoCloseable {
   /** The address to reach the server on this machine, e.g. {@code http://localhost:8080/}. */
   public URI baseUri() {
     return URI.create("http://localhost:" + port() + "/");
+  }
+
+  /** Every route the server answers, as declared: its access, body and limits. */
+  public List<Endpoint> endpoints() {
+    return endpoints;
   }
 
   /** The database the server runs on, for hosts that embed the server and for tests. */
@@ -253,12 +310,28 @@ public final class OdimServer implements AutoCloseable {
       Db db,
       Platform platform,
       PrometheusMeterRegistry registry,
-      Consumer<RoutesConfig> extraRoutes) {
+      AtomicReference<Api> apiHolder,
+      Consumer<Api> extraRoutes) {
     ObjectMapper mapper = objectMapper();
     Problems problems = new Problems(mapper);
     HttpMetrics metrics = new HttpMetrics(registry);
     Readiness readiness = new Readiness(db, READINESS_TIMEOUT);
     Routes routes = new Routes();
+    ClientAddresses clientAddresses =
+        new ClientAddresses(config.trustedProxies().stream().map(IpRange::toString).toList());
+    SecurityHeaders securityHeaders = new SecurityHeaders(platform.random);
+    CsrfGuard csrf = new CsrfGuard(Sessions::hasCookie);
+    RateLimits rateLimits =
+        new RateLimits(
+            platform.rateLimiter,
+            config.rateLimit().enabled()
+                ? RatePolicy.of(
+                    "default", config.rateLimit().requests(), config.rateLimit().window())
+                : null,
+            Map.of(
+                "POST /api/auth/login", RatePolicy.loginPerIp(),
+                "POST /api/auth/signup", RatePolicy.signupPerIp()),
+            clientAddresses);
     return Javalin.create(
         cfg -> {
           cfg.startup.showJavalinBanner = false;
@@ -267,6 +340,12 @@ public final class OdimServer implements AutoCloseable {
           cfg.http.prefer405over404 = true;
           cfg.http.maxRequestSize = JsonBody.DEFAULT_MAX_BYTES;
           cfg.jetty.port = config.port();
+          cfg.jetty.modifyHttpConfiguration(
+              http -> {
+                // No version banners: they tell an attacker which advisories to try.
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+              });
           cfg.jetty.modifyServer(
               server -> {
                 // Jetty drains only with a stop timeout and a GracefulHandler that counts the
@@ -275,7 +354,18 @@ public final class OdimServer implements AutoCloseable {
                 server.insertHandler(new GracefulHandler());
               });
           cfg.jsonMapper(new JavalinJackson(mapper, true));
-          cfg.events.handlerAdded(added -> routes.added(added.getHttpMethod(), added.getPath()));
+          Api api =
+              new Api(
+                  cfg.routes,
+                  platform.sessions,
+                  new BodyReader(mapper, platform.validator),
+                  clientAddresses);
+          apiHolder.set(api);
+          cfg.events.handlerAdded(
+              added -> {
+                api.checkDeclared(added.getHttpMethod(), added.getPath());
+                routes.added(added.getHttpMethod(), added.getPath());
+              });
           cfg.requestLogger.http(
               (ctx, millis) -> {
                 metrics.record(ctx, millis);
@@ -283,54 +373,125 @@ public final class OdimServer implements AutoCloseable {
               });
 
           cfg.routes.before(RequestIds::assign);
+          cfg.routes.before(securityHeaders::apply);
           cfg.routes.before(routes::attach);
+          cfg.routes.before(rateLimits::apply);
+          cfg.routes.before(csrf::check);
           // Core's ProblemException, so a problem thrown by any module renders the same way.
+          cfg.routes.exception(
+              RateLimitedException.class,
+              (e, ctx) -> {
+                e.headers().forEach(ctx::header);
+                problems.handle(e, ctx);
+              });
           cfg.routes.exception(ProblemException.class, problems::handle);
           cfg.routes.exception(HttpResponseException.class, problems::handle);
           cfg.routes.exception(Exception.class, problems::unexpected);
 
-          cfg.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
-          cfg.routes.get(
-              "/health/ready",
-              ctx -> {
-                if (!readiness.ready()) {
-                  throw ProblemCode.SERVICE_UNAVAILABLE.exception(
-                      "The database does not answer within "
-                          + READINESS_TIMEOUT.toMillis()
-                          + " ms.");
-                }
-                ctx.json(Map.of("status", "ready"));
-              });
-          cfg.routes.get(
-              "/metrics",
-              ctx ->
-                  ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                      .result(registry.scrape()));
-          cfg.routes.post(
-              "/webhooks/paystack", JavalinHttp.mount(platform.webhooks.endpoint(Paystack.NAME)));
-          extraRoutes.accept(cfg.routes);
+          api.get("/health/live")
+              .summary("Liveness probe: the process answers")
+              .tag("operations")
+              .access(Access.PUBLIC)
+              .handle(call -> call.ctx().json(Map.of("status", "live")));
+          api.get("/health/ready")
+              .summary("Readiness probe: 503 while the database does not answer")
+              .tag("operations")
+              .access(Access.PUBLIC)
+              .handle(
+                  call -> {
+                    if (!readiness.ready()) {
+                      throw ProblemCode.SERVICE_UNAVAILABLE.exception(
+                          "The database does not answer within "
+                              + READINESS_TIMEOUT.toMillis()
+                              + " ms.");
+                    }
+                    call.ctx().json(readyBody(platform.rateLimiter.health()));
+                  });
+          api.get("/metrics")
+              .summary("Prometheus metrics")
+              .tag("operations")
+              .access(Access.PUBLIC)
+              .handle(
+                  call ->
+                      call.ctx()
+                          .contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(registry.scrape()));
+          Handler paystackWebhooks = JavalinHttp.mount(platform.webhooks.endpoint(Paystack.NAME));
+          api.post("/webhooks/paystack")
+              .summary("Paystack's signed webhook deliveries; 200 once stored durably")
+              .tag("webhooks")
+              .access(Access.PUBLIC)
+              .handle(call -> paystackWebhooks.handle(call.ctx()));
+          platform.accounts.register(api);
+          platform.admin.register(api);
+          extraRoutes.accept(api);
         });
+  }
+
+  private static Map<String, Object> readyBody(StoreHealth limiter) {
+    if (!limiter.degraded()) {
+      return Map.of("status", "ready", "rateLimiter", "shared");
+    }
+    // Still ready: requests are limited per instance until Redis answers again.
+    return Map.of(
+        "status",
+        "ready",
+        "rateLimiter",
+        "degraded to per-instance limits since " + limiter.since() + ": " + limiter.reason());
   }
 
   /**
    * The SDK modules the platform runs on: the job queue (PostgreSQL), webhook intake and the worker
-   * that processes the inbox. Closed in reverse order of start, before the database.
+   * that processes the inbox, the audit log, field encryption, the rate limiter, accounts and
+   * sessions. Closed in reverse order of start, before the database.
    */
   private static final class Platform implements AutoCloseable {
     final PostgresBackend backend;
     final Webhooks webhooks;
     final Worker webhookWorker;
+    final RateLimitStore rateLimitStore;
+    final RateLimiter rateLimiter;
+    final ValidatorFactory validation;
+    final Validator validator;
+    final SecureRandom random;
+    final Sessions sessions;
+    final AccountRoutes accounts;
+    final AdminRoutes admin;
 
-    private Platform(PostgresBackend backend, Webhooks webhooks, Worker webhookWorker) {
+    private Platform(
+        PostgresBackend backend,
+        Webhooks webhooks,
+        Worker webhookWorker,
+        RateLimitStore rateLimitStore,
+        RateLimiter rateLimiter,
+        ValidatorFactory validation,
+        SecureRandom random,
+        Sessions sessions,
+        AccountRoutes accounts,
+        AdminRoutes admin) {
       this.backend = backend;
       this.webhooks = webhooks;
       this.webhookWorker = webhookWorker;
+      this.rateLimitStore = rateLimitStore;
+      this.rateLimiter = rateLimiter;
+      this.validation = validation;
+      this.validator = validation.getValidator();
+      this.random = random;
+      this.sessions = sessions;
+      this.accounts = accounts;
+      this.admin = admin;
     }
 
     static Platform start(
         Db db, ServerConfig config, Clock clock, PrometheusMeterRegistry registry) {
+      SecureRandom random = new SecureRandom();
+      KeyRing keys = keyRing(config, random);
+      AuditLog audit = AuditLog.builder(db).clock(clock).build();
       PostgresBackend backend = PostgresBackend.builder(db).clock(clock).build();
       Webhooks webhooks = null;
+      Worker worker = null;
+      RateLimitStore store = null;
+      ValidatorFactory validation = null;
       try {
         JobQueue queue = JobQueue.builder(backend).clock(clock).build();
         String secret =
@@ -343,9 +504,54 @@ public final class OdimServer implements AutoCloseable {
                 .meterRegistry(registry)
                 .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
                 .build();
-        Worker worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
-        return new Platform(backend, webhooks, worker);
+        worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
+        store = rateLimitStore(config, clock);
+        RateLimiter limiter = RateLimiter.builder().store(store).meterRegistry(registry).build();
+        validation = Validation.buildDefaultValidatorFactory();
+        Users users =
+            new Users(
+                db,
+                clock,
+                FieldCipher.of(keys),
+                BlindIndex.of(keys, "users.email", BlindIndex.EMAIL));
+        Sessions sessions = new Sessions(db, clock, random, SESSION_IDLE, SESSION_ABSOLUTE);
+        AccountRoutes accounts =
+            new AccountRoutes(
+                db,
+                users,
+                sessions,
+                PasswordHasher.owaspDefault(),
+                FailureBackoff.builder("login-account").store(store).build(),
+                new AccountAudit(audit),
+                random);
+        String adminEmail = config.adminEmail();
+        String adminPassword = config.adminPassword();
+        if (adminEmail != null
+            && adminPassword != null
+            && accounts.ensureAdmin(adminEmail, adminPassword)) {
+          log.info("Created the first admin from ODIM_ADMIN_EMAIL");
+        }
+        return new Platform(
+            backend,
+            webhooks,
+            worker,
+            store,
+            limiter,
+            validation,
+            random,
+            sessions,
+            accounts,
+            new AdminRoutes(audit));
       } catch (RuntimeException e) {
+        if (validation != null) {
+          validation.close();
+        }
+        if (store != null) {
+          closeQuietly(store);
+        }
+        if (worker != null) {
+          worker.close();
+        }
         if (webhooks != null) {
           webhooks.close();
         }
@@ -354,11 +560,49 @@ public final class OdimServer implements AutoCloseable {
       }
     }
 
+    private static KeyRing keyRing(ServerConfig config, SecureRandom random) {
+      if (!config.encryptionKeys().isEmpty()) {
+        return KeyRing.of(config.encryptionKeys());
+      }
+      Path file = config.dataDirectory().resolve("encryption.keys");
+      KeyRing.Loaded loaded = KeyRing.loadOrCreate(file, random);
+      log.warn(
+          "{} the encryption key in {} because ODIM_ENCRYPTION_KEYS is not set. Keep that file"
+              + " safe (losing it loses the personal data) and set ODIM_ENCRYPTION_KEYS in"
+              + " production, the same on every instance.",
+          loaded.created() ? "Generated" : "Using",
+          file);
+      return loaded.keyRing();
+    }
+
+    private static RateLimitStore rateLimitStore(ServerConfig config, Clock clock) {
+      InMemoryRateLimitStore local = InMemoryRateLimitStore.builder().clock(clock).build();
+      if (config.redisUrl() == null) {
+        return local;
+      }
+      // Shared across instances through Redis; per instance while Redis does not answer.
+      return FallbackRateLimitStore.builder(
+              RedisRateLimitStore.builder(config.redisUrl().toString()).build())
+          .fallback(local)
+          .clock(clock)
+          .build();
+    }
+
     @Override
     public void close() {
       webhookWorker.close();
       webhooks.close();
       backend.close();
+      closeQuietly(rateLimitStore);
+      validation.close();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("Could not close {}", closeable, e);
+      }
     }
   }
 

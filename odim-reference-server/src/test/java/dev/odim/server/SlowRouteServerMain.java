@@ -14,13 +14,14 @@ public final class SlowRouteServerMain {
     ServerConfig config = ServerConfig.parse(Arrays.asList(args), System.getenv());
     Main.serve(
         config,
-        routes ->
-            routes.get(
-                "/test/slow",
-                ctx -> {
-                  Thread.sleep(Duration.ofSeconds(2));
-                  ctx.result("finished");
-                }),
+        api ->
+            new TestRoutes(api)
+                .get(
+                    "/test/slow",
+                    ctx -> {
+                      Thread.sleep(Duration.ofSeconds(2));
+                      ctx.result("finished");
+                    }),
         System.out);
   }
 }

@@ -1,0 +1,168 @@
+package dev.odim.server.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odim.server.OdimServer;
+import dev.odim.server.ServerConfig;
+import dev.odim.server.internal.web.Api;
+import dev.odim.testkit.SettableClock;
+import dev.odim.testkit.TestDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The real server on the test database, with a settable clock, an admin from settings and helpers
+ * that speak HTTP to it the way a browser would: cookies by hand (Java's cookie manager drops the
+ * {@code Secure} cookie on http://localhost, which browsers keep).
+ */
+final class SecureServer implements AutoCloseable {
+  static final String ADMIN_EMAIL = "root@odim.test";
+  static final String ADMIN_PASSWORD = "correct horse battery staple admin";
+  static final String KEYS = "test:" + "B".repeat(43) + "=";
+
+  final SettableClock clock = SettableClock.at(Instant.parse("2026-12-01T09:00:00Z"));
+  final OdimServer server;
+  final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final AtomicInteger users = new AtomicInteger();
+
+  SecureServer(TestDatabase database) {
+    this(database, Map.of(), api -> {});
+  }
+
+  SecureServer(TestDatabase database, Map<String, String> settings, Consumer<Api> extraRoutes) {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATABASE_URL", database.jdbcUrlWithCredentials());
+    env.put("ODIM_ENCRYPTION_KEYS", KEYS);
+    env.put("ODIM_RATE_LIMIT", "off");
+    env.put("ODIM_ADMIN_EMAIL", ADMIN_EMAIL);
+    env.put("ODIM_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    env.putAll(settings);
+    server = OdimServer.start(ServerConfig.parse(List.of("--port", "0"), env), clock, extraRoutes);
+  }
+
+  /** A signed-in user: the cookie to send and who it is. */
+  record Session(String cookie, UUID userId, String email, String password, String role) {}
+
+  /** An answer, with its body parsed when it is JSON. */
+  record Answer(int status, HttpResponse<String> response, @Nullable JsonNode body) {
+    String code() {
+      return body == null || !body.has("code") ? "" : body.get("code").asText();
+    }
+
+    @Nullable String header(String name) {
+      return response.headers().firstValue(name).orElse(null);
+    }
+
+    List<String> headers(String name) {
+      return response.headers().allValues(name);
+    }
+  }
+
+  Answer send(String method, String path, @Nullable Object body, @Nullable Session session)
+      throws IOException, InterruptedException {
+    return send(method, path, body, session, Map.of());
+  }
+
+  Answer send(
+      String method,
+      String path,
+      @Nullable Object body,
+      @Nullable Session session,
+      Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    if (body == null) {
+      request.method(method, BodyPublishers.noBody());
+    } else {
+      String text = body instanceof String s ? s : json.writeValueAsString(body);
+      request
+          .method(method, BodyPublishers.ofString(text))
+          .header("Content-Type", "application/json");
+    }
+    if (session != null) {
+      request.header("Cookie", session.cookie());
+    }
+    headers.forEach(request::header);
+    return answer(http.send(request.build(), BodyHandlers.ofString()));
+  }
+
+  Answer answer(HttpResponse<String> response) throws IOException {
+    String type = response.headers().firstValue("Content-Type").orElse("");
+    JsonNode parsed =
+        type.contains("json") && !response.body().isEmpty() ? json.readTree(response.body()) : null;
+    return new Answer(response.statusCode(), response, parsed);
+  }
+
+  URI uri(String path) {
+    return server.baseUri().resolve(path);
+  }
+
+  /** Signs up a new user of {@code role} with a strong password. */
+  Session signup(String role) throws IOException, InterruptedException {
+    String email = role + "-" + users.incrementAndGet() + "-" + UUID.randomUUID() + "@odim.test";
+    String password = "plausible walrus " + UUID.randomUUID();
+    Answer answer =
+        send(
+            "POST",
+            "/api/auth/signup",
+            Map.of("email", email, "password", password, "name", "Test " + role, "role", role),
+            null);
+    if (answer.status() != 201) {
+      throw new AssertionError(
+          "signup failed: " + answer.status() + " " + answer.response().body());
+    }
+    return new Session(
+        cookie(answer),
+        UUID.fromString(answer.body().get("user").get("id").asText()),
+        email,
+        password,
+        role);
+  }
+
+  /** Signs in with email and password; fails the test unless it works. */
+  Session login(String email, String password) throws IOException, InterruptedException {
+    Answer answer =
+        send("POST", "/api/auth/login", Map.of("email", email, "password", password), null);
+    if (answer.status() != 200) {
+      throw new AssertionError("login failed: " + answer.status() + " " + answer.response().body());
+    }
+    return new Session(
+        cookie(answer),
+        UUID.fromString(answer.body().get("user").get("id").asText()),
+        email,
+        password,
+        answer.body().get("user").get("role").asText());
+  }
+
+  Session admin() throws IOException, InterruptedException {
+    return login(ADMIN_EMAIL, ADMIN_PASSWORD);
+  }
+
+  /** The {@code name=value} part of the answer's session cookie. */
+  static String cookie(Answer answer) {
+    String setCookie = answer.header("Set-Cookie");
+    if (setCookie == null) {
+      throw new AssertionError("no Set-Cookie in " + answer.response().headers().map());
+    }
+    return setCookie.split(";", 2)[0];
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
