@@ -36,8 +36,11 @@ import dev.odim.server.internal.account.AccountAudit;
 import dev.odim.server.internal.account.AccountRoutes;
 import dev.odim.server.internal.account.PasswordHasher;
 import dev.odim.server.internal.account.Sessions;
+import dev.odim.server.internal.account.UserKeyRotation;
 import dev.odim.server.internal.account.Users;
 import dev.odim.server.internal.admin.AdminRoutes;
+import dev.odim.server.internal.creator.ProfileRoutes;
+import dev.odim.server.internal.creator.Profiles;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.BodyReader;
@@ -424,6 +427,7 @@ public final class OdimServer implements AutoCloseable {
               .handle(call -> paystackWebhooks.handle(call.ctx()));
           platform.accounts.register(api);
           platform.admin.register(api);
+          platform.profiles.register(api);
           extraRoutes.accept(api);
         });
   }
@@ -457,6 +461,7 @@ public final class OdimServer implements AutoCloseable {
     final Sessions sessions;
     final AccountRoutes accounts;
     final AdminRoutes admin;
+    final ProfileRoutes profiles;
 
     private Platform(
         PostgresBackend backend,
@@ -468,7 +473,8 @@ public final class OdimServer implements AutoCloseable {
         SecureRandom random,
         Sessions sessions,
         AccountRoutes accounts,
-        AdminRoutes admin) {
+        AdminRoutes admin,
+        ProfileRoutes profiles) {
       this.backend = backend;
       this.webhooks = webhooks;
       this.webhookWorker = webhookWorker;
@@ -480,6 +486,7 @@ public final class OdimServer implements AutoCloseable {
       this.sessions = sessions;
       this.accounts = accounts;
       this.admin = admin;
+      this.profiles = profiles;
     }
 
     static Platform start(
@@ -508,12 +515,12 @@ public final class OdimServer implements AutoCloseable {
         store = rateLimitStore(config, clock);
         RateLimiter limiter = RateLimiter.builder().store(store).meterRegistry(registry).build();
         validation = Validation.buildDefaultValidatorFactory();
-        Users users =
-            new Users(
-                db,
-                clock,
-                FieldCipher.of(keys),
-                BlindIndex.of(keys, "users.email", BlindIndex.EMAIL));
+        FieldCipher cipher = FieldCipher.of(keys);
+        BlindIndex emailIndex = BlindIndex.of(keys, "users.email", BlindIndex.EMAIL);
+        Users users = new Users(db, clock, cipher, emailIndex);
+        if (keys.keys().size() > 1) {
+          rotateInBackground(new UserKeyRotation(db, cipher, emailIndex));
+        }
         Sessions sessions = new Sessions(db, clock, random, SESSION_IDLE, SESSION_ABSOLUTE);
         AccountRoutes accounts =
             new AccountRoutes(
@@ -541,7 +548,8 @@ public final class OdimServer implements AutoCloseable {
             random,
             sessions,
             accounts,
-            new AdminRoutes(audit));
+            new AdminRoutes(audit),
+            new ProfileRoutes(new Profiles(db, clock, audit)));
       } catch (RuntimeException e) {
         if (validation != null) {
           validation.close();
@@ -558,6 +566,25 @@ public final class OdimServer implements AutoCloseable {
         backend.close();
         throw e;
       }
+    }
+
+    /**
+     * A key rotation is in progress while the ring holds older keys: move the users' data onto the
+     * active key without holding up start-up. Failures are logged; the next start tries again.
+     */
+    private static void rotateInBackground(UserKeyRotation rotation) {
+      Thread.ofVirtual()
+          .name("odim-key-rotation")
+          .start(
+              () -> {
+                try {
+                  rotation.run();
+                } catch (RuntimeException e) {
+                  log.warn(
+                      "Re-encryption after the key rotation stopped; it resumes at the next start",
+                      e);
+                }
+              });
     }
 
     private static KeyRing keyRing(ServerConfig config, SecureRandom random) {

@@ -25,8 +25,11 @@ public enum ProblemCode {
   NOT_FOUND(404, "There is nothing at this address."),
   METHOD_NOT_ALLOWED(405, "This address does not accept that method."),
   EMAIL_TAKEN(409, "An account with this email exists."),
+  HANDLE_TAKEN(409, "Another creator has this handle."),
+  PRECONDITION_FAILED(412, "The resource changed since you read it."),
   PAYLOAD_TOO_LARGE(413, "The request body is too large."),
   UNSUPPORTED_MEDIA_TYPE(415, "This address accepts JSON only."),
+  PRECONDITION_REQUIRED(428, "Say which version you are changing."),
   RATE_LIMITED(429, "Too many requests."),
   SERVICE_UNAVAILABLE(503, "The service is not ready. Try again shortly."),
   INTERNAL_ERROR(500, "Something went wrong on our side. It has been logged.");

@@ -50,7 +50,8 @@ class RouteAccessTest {
           "POST /api/auth/login",
           "POST /api/auth/logout",
           "GET /api/openapi.json",
-          "GET /api/docs");
+          "GET /api/docs",
+          "GET /api/creators/{handle}");
 
   private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
 
