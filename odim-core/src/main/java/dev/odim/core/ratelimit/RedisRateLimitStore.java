@@ -124,6 +124,13 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
   @Override
   public void close() {
+    CompletableFuture<Connection> attempt;
+    synchronized (this) {
+      attempt = connecting;
+    }
+    if (attempt != null && attempt.isDone() && !attempt.isCompletedExceptionally()) {
+      attempt.join().redis().close();
+    }
     Connection connection = current;
     if (connection != null) {
       connection.redis().close();
