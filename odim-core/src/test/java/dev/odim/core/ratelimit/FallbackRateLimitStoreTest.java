@@ -90,7 +90,7 @@ class FallbackRateLimitStoreTest extends RateLimitStoreContract {
         assertThat(health.reason()).contains("Redis at");
         assertThat(health.since()).isEqualTo(cutAt);
 
-        // The local limit holds: four more, then refused; none of these touch Redis.
+        // The local limit holds: four more, then refused.
         for (int i = 0; i < 4; i++) {
           assertThat(limiter.tryAcquire(policy, key).allowed()).isTrue();
         }
