@@ -88,24 +88,17 @@ public final class FailureBackoff {
    * the lock-out left. Records nothing.
    */
   public Decision check(String key) {
-    BucketLevel lock = store.level(key, lockout);
-    boolean locked = lock.available() < lockout.capacity();
-    BucketLevel count = store.level(key, failures);
-    long failed = Math.clamp(failures.capacity() - count.available(), 0, failures.capacity());
-    if (locked) {
+    Decision decision = state(key);
+    if (!decision.allowed()) {
       metrics.limited(policy);
     }
-    return new Decision(
-        policy,
-        !locked,
-        Math.max(0, freeFailures - failed),
-        count.untilFull(),
-        locked ? lock.untilFull() : Duration.ZERO);
+    return decision;
   }
 
   /**
    * Counts a failure for {@code key} and, past the free ones, locks it out for twice as long as the
-   * last time (up to the maximum). Returns the key's state afterwards, as {@link #check} would.
+   * last time (up to the maximum). Returns the key's state afterwards, as {@link #check} would (but
+   * without counting it as a refused attempt: nothing was refused yet).
    */
   public Decision recordFailure(String key) {
     Consumption counted = store.tryConsume(key, failures, 1);
@@ -119,7 +112,20 @@ public final class FailureBackoff {
               : Math.min(firstDelayMillis << doublings, maxDelayMillis);
       store.consumeUpTo(key, lockout, delay);
     }
-    return check(key);
+    return state(key);
+  }
+
+  private Decision state(String key) {
+    BucketLevel lock = store.level(key, lockout);
+    boolean locked = lock.available() < lockout.capacity();
+    BucketLevel count = store.level(key, failures);
+    long failed = Math.clamp(failures.capacity() - count.available(), 0, failures.capacity());
+    return new Decision(
+        policy,
+        !locked,
+        Math.max(0, freeFailures - failed),
+        count.untilFull(),
+        locked ? lock.untilFull() : Duration.ZERO);
   }
 
   /** Forgets {@code key}'s failures and lifts any lock-out. */

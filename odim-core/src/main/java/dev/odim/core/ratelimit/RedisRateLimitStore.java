@@ -2,34 +2,15 @@ package dev.odim.core.ratelimit;
 
 import dev.odim.core.OdimConfigException;
 import dev.odim.core.ratelimit.internal.Buckets;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
+import dev.odim.core.ratelimit.internal.RedisBuckets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Buckets in Redis, shared by every instance that uses the same Redis, through Bucket4j's Lettuce
- * integration (compare-and-swap of the bucket state, so Redis needs no scripts beyond the one
- * Bucket4j sends). Needs {@code io.lettuce:lettuce-core} and {@code
- * com.bucket4j:bucket4j_jdk17-lettuce} on the class path; odim-core declares them optional.
+ * integration (compare-and-swap of the bucket state). Needs {@code io.lettuce:lettuce-core} and
+ * {@code com.bucket4j:bucket4j_jdk17-lettuce} on the class path; odim-core declares them optional.
  *
  * <pre>{@code
  * RateLimitStore shared =
@@ -42,10 +23,11 @@ import org.jspecify.annotations.Nullable;
  * Every command waits at most the {@link Builder#commandTimeout(Duration) command timeout} (100 ms
  * by default: Redis answers in well under a millisecond on a healthy network, and a request must
  * not wait long for its rate limit). A store that cannot reach Redis throws {@link
- * RateLimitStoreUnavailableException} at once; wrap it in a {@link FallbackRateLimitStore} to keep
+ * RateLimitStoreUnavailableException} promptly; wrap it in a {@link FallbackRateLimitStore} to keep
  * deciding locally instead. Lettuce's own reconnect loop is off: a lost connection is replaced by
  * the next call, which waits for the new connection at most the command timeout, so the fallback's
- * cool-down alone decides how often a down Redis is tried.
+ * cool-down alone decides how often a down Redis is tried. The store starts connecting when built,
+ * so build it at start-up, before the first request.
  *
  * <h2>Time and memory</h2>
  *
@@ -54,36 +36,10 @@ import org.jspecify.annotations.Nullable;
  * after its bucket would be full again, so idle clients cost no memory.
  */
 public final class RedisRateLimitStore implements RateLimitStore {
-  private static final RedisCodec<String, byte[]> CODEC =
-      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-  // Kept a little after the bucket is full again, so that a key is never deleted while a client
-  // that has just been allowed its last token is still in the window.
-  private static final Duration KEEP_AFTER_FULL = Duration.ofSeconds(1);
+  private final RedisBuckets redis;
 
-  private final RedisClient client;
-  private final RedisURI uri;
-  private final Duration timeout;
-  private final Clock clock;
-  private volatile @Nullable Connection current;
-  private @Nullable CompletableFuture<Connection> connecting; // guarded by this
-
-  private record Connection(
-      StatefulRedisConnection<String, byte[]> redis, ProxyManager<String> buckets) {}
-
-  private RedisRateLimitStore(RedisURI uri, Duration timeout, Clock clock) {
-    this.uri = uri;
-    this.timeout = timeout;
-    this.clock = clock;
-    this.client = RedisClient.create();
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .socketOptions(
-                SocketOptions.builder().connectTimeout(max(timeout, Duration.ofSeconds(1))).build())
-            .build());
-    attempt(); // start connecting now, so that the first request finds Redis ready
+  private RedisRateLimitStore(RedisBuckets redis) {
+    this.redis = redis;
   }
 
   /**
@@ -96,119 +52,41 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
   @Override
   public Consumption tryConsume(String key, RatePolicy policy, long tokens) {
+    Buckets.checkKey(key);
     Buckets.checkTokens(tokens);
-    return withBucket(key, policy, bucket -> Buckets.tryConsume(bucket, tokens));
+    return redis.withBucket(
+        Buckets.key(policy, key), policy, bucket -> Buckets.tryConsume(bucket, tokens));
   }
 
   @Override
   public long consumeUpTo(String key, RatePolicy policy, long tokens) {
+    Buckets.checkKey(key);
     Buckets.checkTokens(tokens);
-    return withBucket(key, policy, bucket -> bucket.tryConsumeAsMuchAsPossible(tokens));
+    return redis.withBucket(
+        Buckets.key(policy, key), policy, bucket -> bucket.tryConsumeAsMuchAsPossible(tokens));
   }
 
   @Override
   public BucketLevel level(String key, RatePolicy policy) {
-    return withBucket(key, policy, bucket -> Buckets.level(bucket, policy));
+    Buckets.checkKey(key);
+    return redis.withBucket(
+        Buckets.key(policy, key), policy, bucket -> Buckets.level(bucket, policy));
   }
 
   @Override
   public void reset(String key, RatePolicy policy) {
     Buckets.checkKey(key);
-    ProxyManager<String> buckets = connection().buckets();
-    try {
-      buckets.removeProxy(Buckets.key(policy, key));
-    } catch (RuntimeException e) {
-      throw unavailable("could not reset a bucket", e);
-    }
+    redis.remove(Buckets.key(policy, key));
   }
 
   @Override
   public void close() {
-    Connection connection = current;
-    if (connection != null) {
-      connection.redis().close();
-    }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    redis.close();
   }
 
   @Override
   public String toString() {
-    return "Redis at " + uri.getHost() + ":" + uri.getPort(); // never the password
-  }
-
-  private <T> T withBucket(String key, RatePolicy policy, Function<Bucket, T> operation) {
-    Buckets.checkKey(key);
-    Objects.requireNonNull(policy, "policy");
-    ProxyManager<String> buckets = connection().buckets();
-    try {
-      Bucket bucket =
-          buckets.builder().build(Buckets.key(policy, key), () -> Buckets.configuration(policy));
-      return operation.apply(bucket);
-    } catch (RuntimeException e) {
-      throw unavailable("a Redis command failed or timed out", e);
-    }
-  }
-
-  /** The open connection, or a new one within the command timeout. */
-  private Connection connection() {
-    Connection connection = current;
-    if (connection != null && connection.redis().isOpen()) {
-      return connection;
-    }
-    CompletableFuture<Connection> attempt = attempt();
-    try {
-      connection = attempt.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      current = connection;
-      return connection;
-    } catch (TimeoutException e) {
-      throw unavailable("no connection within " + timeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      throw unavailable("could not connect", e.getCause() == null ? e : e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unavailable("interrupted while connecting", e);
-    }
-  }
-
-  /** The connection attempt in flight or done, or a new one if the last failed or was lost. */
-  private synchronized CompletableFuture<Connection> attempt() {
-    CompletableFuture<Connection> attempt = connecting;
-    if (attempt != null && !attempt.isDone()) {
-      return attempt;
-    }
-    if (attempt != null && !attempt.isCompletedExceptionally()) {
-      Connection done = attempt.join();
-      if (done.redis().isOpen()) {
-        return attempt;
-      }
-      done.redis().closeAsync();
-    }
-    attempt =
-        client
-            .connectAsync(CODEC, uri)
-            .toCompletableFuture()
-            .thenApply(
-                redis ->
-                    new Connection(
-                        redis,
-                        Bucket4jLettuce.casBasedBuilder(redis)
-                            .clientClock(Buckets.timeMeter(clock))
-                            .requestTimeout(timeout)
-                            .expirationAfterWrite(
-                                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                                    KEEP_AFTER_FULL))
-                            .build()));
-    connecting = attempt;
-    return attempt;
-  }
-
-  private RateLimitStoreUnavailableException unavailable(String what, Throwable cause) {
-    return new RateLimitStoreUnavailableException(
-        this + ": " + what + " (" + cause.getClass().getSimpleName() + ")", cause);
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
+    return redis.toString();
   }
 
   /** Settings of a {@link RedisRateLimitStore}. */
@@ -248,26 +126,22 @@ public final class RedisRateLimitStore implements RateLimitStore {
         throw new OdimConfigException(
             "commandTimeout", "must be between 1 ms and 10 s, was " + commandTimeout);
       }
+      ClassLoader loader = Builder.class.getClassLoader();
       try {
-        Class.forName("io.lettuce.core.RedisClient", false, Builder.class.getClassLoader());
-        Class.forName(
-            "io.github.bucket4j.redis.lettuce.Bucket4jLettuce",
-            false,
-            Builder.class.getClassLoader());
+        Class.forName("io.lettuce.core.RedisClient", false, loader);
+        Class.forName("io.github.bucket4j.redis.lettuce.Bucket4jLettuce", false, loader);
       } catch (ClassNotFoundException e) {
         throw new OdimConfigException(
             "redisUri",
             "Redis rate limiting needs io.lettuce:lettuce-core and"
                 + " com.bucket4j:bucket4j_jdk17-lettuce on the class path");
       }
-      RedisURI uri;
       try {
-        uri = RedisURI.create(redisUri);
-      } catch (RuntimeException e) {
+        return new RedisRateLimitStore(new RedisBuckets(redisUri, commandTimeout, clock));
+      } catch (IllegalArgumentException e) {
         // Not the parser's message: it may quote the URI, password and all.
         throw new OdimConfigException("redisUri", "not a Redis URI (redis://host:port/db)");
       }
-      return new RedisRateLimitStore(uri, commandTimeout, clock);
     }
   }
 }

@@ -13,6 +13,7 @@ import dev.odim.testkit.TestRedis;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class FallbackRateLimitStoreTest extends RateLimitStoreContract {
         assertThat(health.reason()).contains("Redis at");
         assertThat(health.since()).isEqualTo(cutAt);
 
-        // The local limit holds: four more, then refused; none of these touch Redis.
+        // The local limit holds: four more, then refused.
         for (int i = 0; i < 4; i++) {
           assertThat(limiter.tryAcquire(policy, key).allowed()).isTrue();
         }
@@ -120,6 +121,87 @@ class FallbackRateLimitStoreTest extends RateLimitStoreContract {
       } finally {
         store.close();
       }
+    }
+  }
+
+  @Test
+  void withRedisDownAtStartUpTheFirstRequestIsDecidedLocally() {
+    try (TcpProxy proxy = TcpProxy.to(redis.host(), redis.port())) {
+      proxy.cut();
+      FallbackRateLimitStore store =
+          FallbackRateLimitStore.builder(
+                  RedisRateLimitStore.builder(
+                          "redis://" + redis.host() + ":" + proxy.port() + "/" + redis.database())
+                      .clock(clock)
+                      .commandTimeout(TIMEOUT)
+                      .build())
+              .clock(clock)
+              .build();
+      try {
+        Decision first = RateLimiter.builder().store(store).build().tryAcquire(policy(), key("ip"));
+
+        assertThat(first.allowed()).isTrue();
+        assertThat(store.health().degraded()).isTrue();
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  @Test
+  void whileDegradedOnlyOneCallPerCoolDownTriesThePrimary() {
+    AtomicInteger tried = new AtomicInteger();
+    RateLimitStore down =
+        new LocalPrimary() {
+          @Override
+          public Consumption tryConsume(String key, RatePolicy policy, long tokens) {
+            tried.incrementAndGet();
+            throw new RateLimitStoreUnavailableException("down for the test");
+          }
+        };
+    FallbackRateLimitStore store =
+        FallbackRateLimitStore.builder(down).clock(clock).coolDown(COOL_DOWN).build();
+
+    for (int i = 0; i < 20; i++) {
+      store.tryConsume(key("ip"), policy(), 1);
+    }
+    assertThat(tried).hasValue(1);
+
+    clock.advance(COOL_DOWN);
+    for (int i = 0; i < 20; i++) {
+      store.tryConsume(key("ip"), policy(), 1);
+    }
+    assertThat(tried).hasValue(2);
+    assertThat(store.health().reason()).isEqualTo("down for the test");
+    assertThat(logged.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN);
+  }
+
+  private static RatePolicy policy() {
+    return RatePolicy.of("fallback", 100, Duration.ofMinutes(1));
+  }
+
+  /** A primary for tests of the fallback's own rules: answers every call except as overridden. */
+  private static class LocalPrimary implements RateLimitStore {
+    private final RateLimitStore local = InMemoryRateLimitStore.builder().build();
+
+    @Override
+    public Consumption tryConsume(String key, RatePolicy policy, long tokens) {
+      return local.tryConsume(key, policy, tokens);
+    }
+
+    @Override
+    public long consumeUpTo(String key, RatePolicy policy, long tokens) {
+      return local.consumeUpTo(key, policy, tokens);
+    }
+
+    @Override
+    public BucketLevel level(String key, RatePolicy policy) {
+      return local.level(key, policy);
+    }
+
+    @Override
+    public void reset(String key, RatePolicy policy) {
+      local.reset(key, policy);
     }
   }
 }

@@ -230,6 +230,42 @@ public abstract class RateLimitStoreContract {
   }
 
   @Test
+  void backoffCountsEveryFailureRecordedConcurrently() throws Exception {
+    FailureBackoff backoff =
+        FailureBackoff.builder("contract-concurrent-failures")
+            .store(store())
+            .freeFailures(100)
+            .build();
+    String account = key("ada@example.com");
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 5; i++) {
+                    backoff.recordFailure(account);
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : done) {
+        future.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    Decision after = backoff.check(account);
+    assertThat(after.remaining()).isEqualTo(100 - 16 * 5);
+    assertThat(after.allowed()).isTrue();
+  }
+
+  @Test
   void backoffSuccessForgetsTheFailuresAndLiftsTheLockOut() {
     FailureBackoff backoff =
         FailureBackoff.builder("contract-success").store(store()).freeFailures(1).build();

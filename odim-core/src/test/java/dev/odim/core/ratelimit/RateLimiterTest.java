@@ -102,7 +102,7 @@ class RateLimiterTest {
   }
 
   @Test
-  void aLockOutIsCountedAsRateLimited() {
+  void anAttemptRefusedByALockOutIsCountedAsRateLimited() {
     FailureBackoff backoff =
         FailureBackoff.builder("login-account")
             .clock(clock)
@@ -111,6 +111,7 @@ class RateLimiterTest {
             .build();
 
     Decision locked = backoff.recordFailure("ada@example.com");
+    backoff.check("ada@example.com");
 
     assertThat(locked.allowed()).isFalse();
     assertThat(locked.policy().name()).isEqualTo("login-account");

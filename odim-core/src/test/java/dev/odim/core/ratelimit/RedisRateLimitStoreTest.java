@@ -45,8 +45,10 @@ class RedisRateLimitStoreTest extends RateLimitStoreContract {
     RateLimiter second = RateLimiter.builder().store(store()).build();
     RatePolicy policy = RatePolicy.of("shared", 40, Duration.ofHours(1));
     String key = key("198.51.100.4");
-    AtomicInteger allowed = new AtomicInteger();
-    AtomicInteger allowedBySecond = new AtomicInteger();
+    // Each sees what the other took...
+    assertThat(first.tryAcquire(policy, key).remaining()).isEqualTo(39);
+    assertThat(second.tryAcquire(policy, key).remaining()).isEqualTo(38);
+    AtomicInteger allowed = new AtomicInteger(2);
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
@@ -60,9 +62,6 @@ class RedisRateLimitStoreTest extends RateLimitStoreContract {
                   for (int i = 0; i < 6; i++) {
                     if (limiter.tryAcquire(policy, key).allowed()) {
                       allowed.incrementAndGet();
-                      if (limiter == second) {
-                        allowedBySecond.incrementAndGet();
-                      }
                     }
                   }
                   return null;
@@ -76,8 +75,8 @@ class RedisRateLimitStoreTest extends RateLimitStoreContract {
       pool.shutdownNow();
     }
 
+    // ...and racing from 16 threads, together they allow exactly the capacity.
     assertThat(allowed).hasValue(40);
-    assertThat(allowedBySecond.get()).isBetween(1, 39); // both instances took part
   }
 
   @Test
