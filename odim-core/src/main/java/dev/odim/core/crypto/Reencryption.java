@@ -92,7 +92,7 @@ public final class Reencryption {
   public Result run() {
     long rewritten = 0;
     long skipped = 0;
-    Object after = null;
+    @Nullable Object after = null;
     while (true) {
       Object from = after;
       List<Row> page = db.withHandle(h -> stalePage(h, from));

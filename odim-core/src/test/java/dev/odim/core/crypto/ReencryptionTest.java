@@ -96,6 +96,24 @@ class ReencryptionTest {
   }
 
   @Test
+  void plainJdbcLooksUpByAnArrayOfCandidates() throws Exception {
+    BlindIndex index = emailIndex(rotated);
+    try (var connection = db.dataSource().getConnection();
+        var query =
+            connection.prepareStatement("SELECT id FROM crypto_users WHERE email_index = ANY(?)")) {
+      query.setArray(
+          1,
+          connection.createArrayOf(
+              "bytea", index.candidates("user42@example.com").toArray(byte[][]::new)));
+      try (var rows = query.executeQuery()) {
+        assertThat(rows.next()).isTrue();
+        assertThat(rows.getLong(1)).isEqualTo(42);
+        assertThat(rows.next()).isFalse();
+      }
+    }
+  }
+
+  @Test
   void everyRowMovesToTheNewKeyWhileLookupsKeepFindingEveryUser() throws Exception {
     BlindIndex duringRotation = emailIndex(rotated);
     AtomicBoolean done = new AtomicBoolean();
