@@ -530,7 +530,8 @@ public final class OdimServer implements AutoCloseable {
                 PasswordHasher.owaspDefault(),
                 FailureBackoff.builder("login-account").store(store).build(),
                 new AccountAudit(audit),
-                random);
+                random,
+                registry);
         String adminEmail = config.adminEmail();
         String adminPassword = config.adminPassword();
         if (adminEmail != null

@@ -141,6 +141,8 @@ class AccountsTest {
         .isEqualTo(unknownEmail.code());
     assertThat(wrongPassword.body().get("detail")).isEqualTo(unknownEmail.body().get("detail"));
     assertThat(wrongPassword.header("Set-Cookie")).isNull();
+    assertThat(platform.send("GET", "/metrics", null, null).response().body())
+        .containsPattern("odim_auth_failures_total\\{kind=\"login\",provider=\"odim\"} [1-9]");
   }
 
   @Test

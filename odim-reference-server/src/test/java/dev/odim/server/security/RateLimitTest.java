@@ -41,6 +41,8 @@ class RateLimitTest {
       // Time heals.
       platform.clock.advance(java.time.Duration.ofMinutes(1));
       assertThat(platform.send("GET", "/api/me", null, null).status()).isEqualTo(401);
+      assertThat(platform.send("GET", "/metrics", null, null).response().body())
+          .containsPattern("odim_rate_limited_total\\{policy=\"default\"} [1-9]");
     }
   }
 

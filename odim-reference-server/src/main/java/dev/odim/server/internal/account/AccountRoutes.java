@@ -17,6 +17,8 @@ import dev.odim.server.internal.web.Call;
 import dev.odim.server.internal.web.Principal;
 import dev.odim.server.internal.web.RateLimitedException;
 import dev.odim.server.internal.web.Role;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -46,6 +48,7 @@ public final class AccountRoutes {
 
   private final AccountAudit audit;
   private final SecureRandom random;
+  private final Counter loginFailures;
 
   /**
    * Verified against when the email is unknown, so that a login for an unknown email costs the same
@@ -60,7 +63,8 @@ public final class AccountRoutes {
       PasswordHasher hasher,
       FailureBackoff throttle,
       AccountAudit audit,
-      SecureRandom random) {
+      SecureRandom random,
+      MeterRegistry registry) {
     this.db = db;
     this.users = users;
     this.sessions = sessions;
@@ -69,6 +73,13 @@ public final class AccountRoutes {
     this.throttle = throttle;
     this.audit = audit;
     this.random = random;
+    // The same meter as webhook signature failures, told apart by kind (DESIGN.md's metrics).
+    this.loginFailures =
+        Counter.builder("odim_auth_failures_total")
+            .description("Refused credentials: logins, sessions, webhook signatures")
+            .tag("kind", "login")
+            .tag("provider", "odim")
+            .register(registry);
     this.dummyHash = hasher.hash(UUID.randomUUID().toString(), random);
   }
 
@@ -192,6 +203,7 @@ public final class AccountRoutes {
       hasher.verify(login.password(), dummyHash);
     }
     if (!ok) {
+      loginFailures.increment();
       throttle.recordFailure(accountKey);
       db.useTransaction(h -> audit.loginFailed(h, found.map(User::id).orElse(null), call));
       throw ProblemCode.INVALID_CREDENTIALS.exception(
