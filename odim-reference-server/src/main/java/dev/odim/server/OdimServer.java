@@ -11,6 +11,7 @@ import dev.odim.core.crypto.FieldCipher;
 import dev.odim.core.crypto.KeyRing;
 import dev.odim.core.db.DatabaseUrl;
 import dev.odim.core.db.Db;
+import dev.odim.core.idempotency.IdempotencyKeys;
 import dev.odim.core.ratelimit.FailureBackoff;
 import dev.odim.core.ratelimit.FallbackRateLimitStore;
 import dev.odim.core.ratelimit.InMemoryRateLimitStore;
@@ -79,6 +80,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -362,7 +366,8 @@ public final class OdimServer implements AutoCloseable {
                   cfg.routes,
                   platform.sessions,
                   new BodyReader(mapper, platform.validator),
-                  clientAddresses);
+                  clientAddresses,
+                  platform.idempotencyKeys);
           apiHolder.set(api);
           cfg.events.handlerAdded(
               added -> {
@@ -408,7 +413,8 @@ public final class OdimServer implements AutoCloseable {
                               + READINESS_TIMEOUT.toMillis()
                               + " ms.");
                     }
-                    call.ctx().json(readyBody(platform.rateLimiter.health()));
+                    call.ctx()
+                        .json(readyBody(platform.rateLimiter.health(), config.redisUrl() != null));
                   });
           api.get("/metrics")
               .summary("Prometheus metrics")
@@ -432,9 +438,10 @@ public final class OdimServer implements AutoCloseable {
         });
   }
 
-  private static Map<String, Object> readyBody(StoreHealth limiter) {
+  private static Map<String, Object> readyBody(StoreHealth limiter, boolean redis) {
     if (!limiter.degraded()) {
-      return Map.of("status", "ready", "rateLimiter", "shared");
+      return Map.of(
+          "status", "ready", "rateLimiter", redis ? "shared through Redis" : "in-process");
     }
     // Still ready: requests are limited per instance until Redis answers again.
     return Map.of(
@@ -462,6 +469,8 @@ public final class OdimServer implements AutoCloseable {
     final AccountRoutes accounts;
     final AdminRoutes admin;
     final ProfileRoutes profiles;
+    final IdempotencyKeys idempotencyKeys;
+    final ScheduledExecutorService housekeeping;
 
     private Platform(
         PostgresBackend backend,
@@ -474,7 +483,8 @@ public final class OdimServer implements AutoCloseable {
         Sessions sessions,
         AccountRoutes accounts,
         AdminRoutes admin,
-        ProfileRoutes profiles) {
+        ProfileRoutes profiles,
+        IdempotencyKeys idempotencyKeys) {
       this.backend = backend;
       this.webhooks = webhooks;
       this.webhookWorker = webhookWorker;
@@ -487,6 +497,12 @@ public final class OdimServer implements AutoCloseable {
       this.accounts = accounts;
       this.admin = admin;
       this.profiles = profiles;
+      this.idempotencyKeys = idempotencyKeys;
+      // Stored answers are kept 24 hours; an hourly sweep keeps the table at a day's writes.
+      this.housekeeping =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofVirtual().name("odim-housekeeping").factory());
+      housekeeping.scheduleWithFixedDelay(this::purgeIdempotencyKeys, 1, 60, TimeUnit.MINUTES);
     }
 
     static Platform start(
@@ -550,7 +566,8 @@ public final class OdimServer implements AutoCloseable {
             sessions,
             accounts,
             new AdminRoutes(audit),
-            new ProfileRoutes(new Profiles(db, clock, audit)));
+            new ProfileRoutes(new Profiles(db, clock, audit)),
+            IdempotencyKeys.builder(db).clock(clock).build());
       } catch (RuntimeException e) {
         if (validation != null) {
           validation.close();
@@ -616,8 +633,17 @@ public final class OdimServer implements AutoCloseable {
           .build();
     }
 
+    private void purgeIdempotencyKeys() {
+      try {
+        idempotencyKeys.purgeExpired();
+      } catch (RuntimeException e) {
+        log.warn("Could not purge expired idempotency keys; the next sweep tries again", e);
+      }
+    }
+
     @Override
     public void close() {
+      housekeeping.shutdownNow();
       webhookWorker.close();
       webhooks.close();
       backend.close();

@@ -40,12 +40,29 @@ public final class JsonBody {
    * @throws ProblemException with a 400, 413 or 415 problem
    */
   public <T> T read(Context ctx, Class<T> type) {
+    return parse(readBytes(ctx), type);
+  }
+
+  /**
+   * The body's bytes, once it is declared as JSON and within the limit.
+   *
+   * @throws ProblemException with a 413 or 415 problem
+   */
+  public byte[] readBytes(Context ctx) {
     requireJson(ctx.contentType());
     long declared = ctx.contentLength();
     if (declared > maxBytes) {
       throw tooLarge();
     }
-    byte[] body = readAtMostLimit(ctx);
+    return readAtMostLimit(ctx);
+  }
+
+  /**
+   * {@code body} as {@code type}.
+   *
+   * @throws ProblemException with a 400 problem
+   */
+  public <T> T parse(byte[] body, Class<T> type) {
     if (body.length == 0) {
       throw ProblemCode.INVALID_JSON.exception("The request body is empty.");
     }

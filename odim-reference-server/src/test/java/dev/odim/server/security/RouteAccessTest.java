@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odim.core.idempotency.IdempotencyKeys;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.BodyReader;
@@ -142,7 +143,8 @@ class RouteAccessTest {
                                   new dev.odim.server.internal.web.Authenticator.Authentication
                                       .None(),
                               bodies,
-                              new ClientAddresses(List.of()));
+                              new ClientAddresses(List.of()),
+                              IdempotencyKeys.builder(platform.server.db()).build());
                       cfg.events.handlerAdded(
                           added -> api.checkDeclared(added.getHttpMethod(), added.getPath()));
                       api.get("/declared")
@@ -168,7 +170,8 @@ class RouteAccessTest {
                                 new BodyReader(
                                     new ObjectMapper(),
                                     Validation.buildDefaultValidatorFactory().getValidator()),
-                                new ClientAddresses(List.of()))
+                                new ClientAddresses(List.of()),
+                                IdempotencyKeys.builder(platform.server.db()).build())
                             .get("/forgotten")
                             .summary("Forgot to say who may call it")
                             .handle(call -> {})))

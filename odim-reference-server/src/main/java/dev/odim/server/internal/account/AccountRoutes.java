@@ -14,6 +14,7 @@ import dev.odim.server.internal.account.Users.User;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.Call;
+import dev.odim.server.internal.web.Idempotency;
 import dev.odim.server.internal.web.Principal;
 import dev.odim.server.internal.web.RateLimitedException;
 import dev.odim.server.internal.web.Role;
@@ -89,6 +90,7 @@ public final class AccountRoutes {
         .summary("Create a fan or creator account and sign in")
         .tag("auth")
         .access(Access.PUBLIC)
+        .idempotency(Idempotency.NONE)
         .body(Signup.class)
         .responds(201, SignedIn.class)
         .handle(this::signup);
@@ -96,6 +98,7 @@ public final class AccountRoutes {
         .summary("Sign in; sets the session cookie")
         .tag("auth")
         .access(Access.PUBLIC)
+        .idempotency(Idempotency.NONE)
         .body(Login.class)
         .responds(200, SignedIn.class)
         .handle(this::login);
@@ -103,6 +106,7 @@ public final class AccountRoutes {
         .summary("End the current session; succeeds without one too")
         .tag("auth")
         .access(Access.PUBLIC)
+        .idempotency(Idempotency.NONE)
         .responds(204, null)
         .handle(this::logout);
     api.get("/api/me")
@@ -115,6 +119,7 @@ public final class AccountRoutes {
         .summary("Change the password; ends every session and starts a new one")
         .tag("auth")
         .access(Access.authenticated())
+        .idempotency(Idempotency.NONE)
         .body(PasswordChange.class)
         .responds(200, SignedIn.class)
         .handle(this::changePassword);

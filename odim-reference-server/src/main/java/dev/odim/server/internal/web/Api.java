@@ -1,11 +1,16 @@
 package dev.odim.server.internal.web;
 
+import dev.odim.core.idempotency.Claim;
+import dev.odim.core.idempotency.IdempotencyKeys;
+import dev.odim.core.idempotency.StoredResponse;
 import dev.odim.server.internal.ProblemCode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,10 +35,20 @@ import org.jspecify.annotations.Nullable;
  * added to Javalin directly, without a declaration, stops start-up.
  */
 public final class Api {
+  /** The request header of the IETF httpapi Idempotency-Key draft. */
+  public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+
+  /** The headers of an answer that a replay repeats; never cookies, which carry secrets. */
+  private static final List<String> REPLAYED_HEADERS = List.of("ETag", "Location");
+
+  /** Set on an answer replayed from an earlier request with the same key. */
+  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
   private final RoutesConfig routes;
   private final Authenticator authenticator;
   private final BodyReader bodies;
   private final ClientAddresses clientAddresses;
+  private final IdempotencyKeys idempotencyKeys;
   private final Map<String, Endpoint> declared = new ConcurrentHashMap<>();
   private final List<Endpoint> inOrder = Collections.synchronizedList(new ArrayList<>());
 
@@ -41,11 +56,13 @@ public final class Api {
       RoutesConfig routes,
       Authenticator authenticator,
       BodyReader bodies,
-      ClientAddresses clientAddresses) {
+      ClientAddresses clientAddresses,
+      IdempotencyKeys idempotencyKeys) {
     this.routes = routes;
     this.authenticator = authenticator;
     this.bodies = bodies;
     this.clientAddresses = clientAddresses;
+    this.idempotencyKeys = idempotencyKeys;
   }
 
   public Route get(String path) {
@@ -110,11 +127,94 @@ public final class Api {
       throw ProblemCode.FORBIDDEN.exception(
           "Only " + endpoint.access().describe() + " may use " + endpoint.path() + ".");
     }
-    Object body =
-        endpoint.bodyType() == null
-            ? null
-            : bodies.read(ctx, endpoint.bodyType(), endpoint.maxBodyBytes());
-    action.handle(new Call(ctx, endpoint, principal, body, clientAddresses.of(ctx)));
+    byte[] raw =
+        endpoint.bodyType() == null ? new byte[0] : bodies.raw(ctx, endpoint.maxBodyBytes());
+    Object body = endpoint.bodyType() == null ? null : bodies.bind(raw, endpoint.bodyType());
+    String clientIp = clientAddresses.of(ctx);
+    Call call = new Call(ctx, endpoint, principal, body, clientIp);
+    String key = idempotencyKey(endpoint, ctx);
+    if (key == null) {
+      action.handle(call);
+      return;
+    }
+    // Scoped by user, so that nobody is ever replayed another's answer; without a session, by
+    // address.
+    String scope = principal == null ? "ip:" + clientIp : "user:" + principal.userId();
+    byte[] fingerprint = IdempotencyKeys.fingerprint(endpoint.method().name(), ctx.path(), raw);
+    switch (idempotencyKeys.claim(scope, key, fingerprint)) {
+      case Claim.Replay replay -> {
+        StoredResponse stored = replay.response();
+        ctx.status(stored.status()).header(REPLAYED_HEADER, "true");
+        stored.headers().forEach(ctx::header);
+        if (!stored.contentType().isEmpty()) {
+          ctx.contentType(stored.contentType());
+        }
+        ctx.result(stored.body());
+      }
+      case Claim.InProgress inProgress ->
+          throw ProblemCode.IDEMPOTENCY_KEY_IN_USE.exception(
+              "A request with this Idempotency-Key is still running; retry when it has finished.");
+      case Claim.KeyReused reused ->
+          throw ProblemCode.IDEMPOTENCY_KEY_REUSED.exception(
+              "This Idempotency-Key was used for a different request; use a new key.");
+      case Claim.Acquired acquired -> runOnce(call, action, scope, key);
+    }
+  }
+
+  /**
+   * Runs the request that claimed {@code key}. A success is stored for its retries; anything else
+   * (a refusal, a failure) releases the key, so that a corrected retry runs again: only answers
+   * that changed something are worth replaying.
+   */
+  private void runOnce(Call call, Action action, String scope, String key) throws Exception {
+    Context ctx = call.ctx();
+    try {
+      action.handle(call);
+    } catch (Exception | Error e) {
+      idempotencyKeys.release(scope, key);
+      throw e;
+    }
+    if (ctx.statusCode() >= 200 && ctx.statusCode() < 300) {
+      String result = ctx.result();
+      String type = ctx.res().getContentType();
+      Map<String, String> replayed = new LinkedHashMap<>();
+      for (String name : REPLAYED_HEADERS) {
+        String value = ctx.res().getHeader(name);
+        if (value != null) {
+          replayed.put(name, value);
+        }
+      }
+      idempotencyKeys.complete(
+          scope,
+          key,
+          new StoredResponse(
+              ctx.statusCode(),
+              type == null ? "" : type,
+              replayed,
+              result == null ? new byte[0] : result.getBytes(StandardCharsets.UTF_8)));
+    } else {
+      idempotencyKeys.release(scope, key);
+    }
+  }
+
+  /** The request's idempotency key, when the route takes one; validated. */
+  private static @Nullable String idempotencyKey(Endpoint endpoint, Context ctx) {
+    String key = ctx.header(IDEMPOTENCY_HEADER);
+    if (endpoint.idempotency() == Idempotency.NONE) {
+      return null;
+    }
+    if (key == null) {
+      if (endpoint.idempotency() == Idempotency.REQUIRED) {
+        throw ProblemCode.IDEMPOTENCY_KEY_MISSING.exception(
+            endpoint.path() + " needs an Idempotency-Key header (a new UUID per operation).");
+      }
+      return null;
+    }
+    if (!IdempotencyKeys.isValidKey(key)) {
+      throw ProblemCode.IDEMPOTENCY_KEY_INVALID.exception(
+          "An Idempotency-Key is 1 to 255 printable ASCII characters without spaces.");
+    }
+    return key;
   }
 
   /** What a route does once its checks passed. */
@@ -134,6 +234,7 @@ public final class Api {
     private int maxBodyBytes = Endpoint.DEFAULT_MAX_BODY_BYTES;
     private int successStatus = 200;
     private @Nullable Class<?> responseType;
+    private @Nullable Idempotency idempotency;
 
     private Route(HandlerType method, String path) {
       this.method = method;
@@ -169,6 +270,15 @@ public final class Api {
       return this;
     }
 
+    /**
+     * Whether the route takes an {@code Idempotency-Key}. The default is {@link
+     * Idempotency#OPTIONAL} for writes and {@link Idempotency#NONE} for reads.
+     */
+    public Route idempotency(Idempotency idempotency) {
+      this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+      return this;
+    }
+
     public Route responds(int status, @Nullable Class<?> type) {
       this.successStatus = status;
       this.responseType = type;
@@ -196,7 +306,10 @@ public final class Api {
               bodyType,
               maxBodyBytes,
               successStatus,
-              responseType);
+              responseType,
+              idempotency != null
+                  ? idempotency
+                  : method == HandlerType.GET ? Idempotency.NONE : Idempotency.OPTIONAL);
       if (declared.putIfAbsent(endpoint.key(), endpoint) != null) {
         throw new IllegalStateException(endpoint.key() + " is declared twice");
       }

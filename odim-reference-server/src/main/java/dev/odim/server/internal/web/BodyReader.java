@@ -26,14 +26,23 @@ public final class BodyReader {
   }
 
   /**
-   * The body as a valid {@code type}.
+   * The body's bytes, when declared as JSON and within {@code maxBytes}.
    *
-   * @throws dev.odim.core.ProblemException 400 (not JSON, unknown field, invalid field), 413, 415
+   * @throws dev.odim.core.ProblemException 413, 415
    */
-  public <T> T read(Context ctx, Class<T> type, int maxBytes) {
-    T body = new JsonBody(mapper, maxBytes).read(ctx, type);
-    validate(body);
-    return body;
+  public byte[] raw(Context ctx, int maxBytes) {
+    return new JsonBody(mapper, maxBytes).readBytes(ctx);
+  }
+
+  /**
+   * {@code body} as a valid {@code type}.
+   *
+   * @throws dev.odim.core.ProblemException 400 (not JSON, unknown field, invalid field)
+   */
+  public <T> T bind(byte[] body, Class<T> type) {
+    T value = new JsonBody(mapper, Integer.MAX_VALUE).parse(body, type);
+    validate(value);
+    return value;
   }
 
   /** Validates a value bound some other way (a query string, say) the same way as bodies. */

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxBodyBytes the largest body accepted; larger answers 413 before it is read
  * @param successStatus the status of a successful answer
  * @param responseType the record of a successful answer, {@code null} for none or not JSON
+ * @param idempotency whether the route takes an {@code Idempotency-Key}
  */
 public record Endpoint(
     HandlerType method,
@@ -27,7 +28,8 @@ public record Endpoint(
     @Nullable Class<?> bodyType,
     int maxBodyBytes,
     int successStatus,
-    @Nullable Class<?> responseType) {
+    @Nullable Class<?> responseType,
+    Idempotency idempotency) {
 
   /** The body limit of routes that do not set one: small, as every form of this server is. */
   public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -36,6 +38,7 @@ public record Endpoint(
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(idempotency, "idempotency");
     if (summary.isBlank()) {
       throw new IllegalArgumentException(method + " " + path + " needs a summary");
     }
