@@ -44,7 +44,7 @@ class ApiPageTest {
             "<td>list of string</td>\n<td>yes</td>\n"
                 + "<td>items 1 to 3; each: length 1 to 20, not blank</td>")
         .contains("<td><a href=\"#schema-Address\">Address</a></td>")
-        .contains("matches ^(?:[A-Z]+)$")
+        .contains("matches [A-Z]+ (the whole value)")
         .contains("<td>set of string (uuid)</td>");
     // Responses, problems by code.
     assertThat(html)

@@ -313,7 +313,14 @@ public final class ApiPage {
     }
     schema.path("allOf").forEach(part -> patterns.add(part.path("pattern").asText()));
     for (String pattern : patterns) {
-      words.add(pattern.equals("\\S") ? "not blank" : "matches " + pattern);
+      if (pattern.equals(JsonSchemas.NOT_BLANK)) {
+        words.add("not blank");
+      } else if (pattern.startsWith("^(?:") && pattern.endsWith(")" + JsonSchemas.END)) {
+        String regexp = pattern.substring(4, pattern.length() - 1 - JsonSchemas.END.length());
+        words.add("matches " + regexp + " (the whole value)");
+      } else {
+        words.add("matches " + pattern);
+      }
     }
     for (String nested : List.of("items", "additionalProperties")) {
       if (schema.get(nested) instanceof JsonNode inner && inner.isObject()) {

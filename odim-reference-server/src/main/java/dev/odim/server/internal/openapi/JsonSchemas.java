@@ -62,6 +62,15 @@ final class JsonSchemas {
   /** Where component schemas live in the document. */
   static final String REF_PREFIX = "#/components/schemas/";
 
+  /**
+   * What {@code @NotBlank} checks ({@link String#isBlank()} is false): a character that is not
+   * {@link Character#isWhitespace}, listed exactly, since {@code \S} means different sets in Java
+   * and in the ECMA-262 dialect of JSON Schema.
+   */
+  static final String NOT_BLANK =
+      "[^\\t\\n\\u000B\\f\\r\\u001C-\\u0020\\u1680\\u2000-\\u2006\\u2008-\\u200A"
+          + "\\u2028\\u2029\\u205F\\u3000]";
+
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private final ObjectMapper mapper;
@@ -292,7 +301,7 @@ final class JsonSchemas {
         case NotBlank notBlank -> {
           need(kind == Kind.STRING, annotation, where);
           atLeast(schema, "minLength", 1);
-          patterns.add("\\S");
+          patterns.add(NOT_BLANK);
         }
         case NotEmpty notEmpty -> {
           need(kind == Kind.STRING || kind == Kind.ARRAY || kind == Kind.MAP, annotation, where);
@@ -310,15 +319,14 @@ final class JsonSchemas {
         case Pattern pattern -> {
           need(kind == Kind.STRING, annotation, where);
           noFlags(pattern.flags(), annotation, where);
-          // Validation matches the whole value; a JSON Schema pattern matches anywhere in it.
-          patterns.add("^(?:" + pattern.regexp() + ")$");
+          patterns.add(wholeValue(pattern.regexp()));
         }
         case Email email -> {
           need(kind == Kind.STRING, annotation, where);
           noFlags(email.flags(), annotation, where);
           schema.put("format", "email");
           if (!email.regexp().equals(".*")) {
-            patterns.add("^(?:" + email.regexp() + ")$");
+            patterns.add(wholeValue(email.regexp()));
           }
         }
         case Min min -> {
@@ -362,6 +370,18 @@ final class JsonSchemas {
       }
     }
   }
+
+  /**
+   * A JSON Schema pattern matching what {@code regexp} matches as a whole: validation matches the
+   * whole value, a JSON Schema pattern matches anywhere in it. The end is a lookahead, not {@code
+   * $}, because Java's {@code $} also matches before a final line break.
+   */
+  static String wholeValue(String regexp) {
+    return "^(?:" + regexp + ")" + END;
+  }
+
+  /** The end of the value, in both Java's and ECMA-262's regular expressions. */
+  static final String END = "(?![\\s\\S])";
 
   private static String sizeKeyword(Kind kind, boolean min) {
     return switch (kind) {
