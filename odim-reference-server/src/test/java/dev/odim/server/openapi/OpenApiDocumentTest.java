@@ -416,6 +416,44 @@ class OpenApiDocumentTest {
         });
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  record IgnoresUnknown(@NotNull String name) {}
+
+  record HasAPrimitive(int count) {}
+
+  @Test
+  void requestSchemasNeedTheMapperToRefuseWhatTheyRefuse() {
+    assertThatThrownBy(
+            () ->
+                OpenApiDocument.build(
+                    List.of(SampleApi.posting(IgnoresUnknown.class)), mapper, "1"))
+        .isInstanceOf(UndescribableTypeException.class)
+        .hasMessageContaining("ignores unknown fields");
+    ObjectMapper lenient =
+        SampleApi.mapper()
+            .disable(
+                com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    assertThatThrownBy(
+            () ->
+                OpenApiDocument.build(
+                    List.of(SampleApi.posting(HasAPrimitive.class)), lenient, "1"))
+        .isInstanceOf(UndescribableTypeException.class)
+        .hasMessageContaining("HasAPrimitive.count is a primitive the mapper binds as 0");
+    OpenApiDocument.build(List.of(SampleApi.posting(HasAPrimitive.class)), mapper, "1");
+    ObjectMapper ignoring =
+        SampleApi.mapper()
+            .disable(
+                com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    assertThatThrownBy(
+            () ->
+                OpenApiDocument.build(
+                    List.of(SampleApi.posting(HasAPrimitive.class)), ignoring, "1"))
+        .isInstanceOf(UndescribableTypeException.class)
+        .hasMessageContaining("the mapper ignores unknown fields");
+    // Responses are written, not read: the same records and mappers describe them.
+    OpenApiDocument.build(List.of(SampleApi.answering(IgnoresUnknown.class)), ignoring, "1");
+  }
+
   private static Endpoint at(String path) {
     return new Endpoint(
         io.javalin.http.HandlerType.GET,

@@ -1,5 +1,6 @@
 package dev.odim.server.internal.openapi;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.server.internal.web.Endpoint;
@@ -43,11 +44,16 @@ public final class ApiPage {
   }
 
   /**
-   * The page of {@code endpoints}, built with a default mapper (enum values as their names): for a
-   * page rendered once; a server builds the document once and keeps an {@code ApiPage} of it.
+   * The page of {@code endpoints}, built with a mapper that binds as the server's does (enum values
+   * as their names, unknown fields and missing primitives refused): for a page rendered once; a
+   * server builds the document once and keeps an {@code ApiPage} of it.
    */
   public static String render(List<Endpoint> endpoints, String nonce) {
-    return new ApiPage(OpenApiDocument.build(endpoints, new ObjectMapper(), "dev")).render(nonce);
+    ObjectMapper mapper =
+        new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    return new ApiPage(OpenApiDocument.build(endpoints, mapper, "dev")).render(nonce);
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.odim.server.internal.openapi;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -116,6 +118,10 @@ final class JsonSchemas {
    *     than validation checks
    */
   ObjectNode request(Class<?> record) {
+    if (!mapper.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)) {
+      throw new UndescribableTypeException(
+          "the mapper ignores unknown fields, and the schemas say additionalProperties: false");
+    }
     ObjectNode ref = ref(record, record.getName());
     requireEnforced(record);
     return ref;
@@ -459,6 +465,12 @@ final class JsonSchemas {
     if (!enforced.add(record)) {
       return;
     }
+    JsonIgnoreProperties ignored = record.getAnnotation(JsonIgnoreProperties.class);
+    if (ignored != null && ignored.ignoreUnknown()) {
+      throw new UndescribableTypeException(
+          record.getName()
+              + " ignores unknown fields, and its schema says additionalProperties: false");
+    }
     for (RecordComponent component : record.getRecordComponents()) {
       String where = record.getName() + "." + component.getName();
       AnnotatedType annotated = component.getAnnotatedType();
@@ -474,6 +486,12 @@ final class JsonSchemas {
         annotations.stream()
             .anyMatch(a -> a instanceof NotNull || a instanceof NotBlank || a instanceof NotEmpty);
     boolean primitive = annotated.getType() instanceof Class<?> c && c.isPrimitive();
+    if (primitive && !mapper.isEnabled(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)) {
+      throw new UndescribableTypeException(
+          where
+              + " is a primitive the mapper binds as 0 or false when it is missing or null,"
+              + " and the document calls it required: enable FAIL_ON_NULL_FOR_PRIMITIVES");
+    }
     if (nullable && refusesNull) {
       throw new UndescribableTypeException(
           where + " is @Nullable and refuses null; decide which it is");
