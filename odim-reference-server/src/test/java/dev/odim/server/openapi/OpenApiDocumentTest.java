@@ -168,6 +168,20 @@ class OpenApiDocumentTest {
         .isEqualTo("https://odim.dev/problems/validation_failed");
     assertThat(example.path("instance").asText()).isEqualTo("/api/auth/signup");
     assertThat(example.at("/errors/0/field").asText()).isEqualTo("email");
+    assertThat(
+            operation("put", "/api/files/{path}")
+                .at(
+                    "/responses/400/content/application~1problem+json/examples/validation_failed"
+                        + "/value/errors/0/field")
+                .asText())
+        .isEqualTo("name");
+    assertThat(
+            operation("delete", "/api/me/sessions/{id}")
+                .at(
+                    "/responses/401/content/application~1problem+json/examples/unauthenticated"
+                        + "/value/instance")
+                .asText())
+        .isEqualTo("/api/me/sessions/0190f3a4-5b6c-7d8e-9f01-23456789abcd");
     assertThat(fieldNames(example))
         .containsExactly(
             "type", "title", "status", "detail", "code", "instance", "requestId", "errors");

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The OpenAPI 3.1 document of the server, built from the route declarations alone: every {@link
@@ -47,8 +48,7 @@ public final class OpenApiDocument {
   /** The component schema every error response refers to. */
   public static final String PROBLEM_SCHEMA = "Problem";
 
-  private static final java.util.regex.Pattern JAVALIN_PARAMETER =
-      java.util.regex.Pattern.compile("\\{([^}/]+)}|<([^>/]+)>");
+  private static final Pattern JAVALIN_PARAMETER = Pattern.compile("\\{([^}/]+)}|<([^>/]+)>");
   private static final Set<HandlerType> SAFE_METHODS =
       Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
 
@@ -76,8 +76,8 @@ public final class OpenApiDocument {
             + SESSION_COOKIE
             + "` (`odim_session` over plain HTTP to another host than localhost). String lengths"
             + " count UTF-16 code units, as the server's validator does: a character outside"
-            + " the Basic Multilingual Plane counts two. Patterns are Java regular expressions"
-            + " anchored at both ends.");
+            + " the Basic Multilingual Plane counts two. A field's pattern from @Pattern is the Java"
+            + " regular expression the server validates with, wrapped to match the whole value.");
 
     Set<String> tags = new LinkedHashSet<>();
     ObjectNode paths = document.putObject("paths");
@@ -258,15 +258,26 @@ public final class OpenApiDocument {
     }
 
     if (bodyType != null) {
-      problem(
-          mapper,
-          responses,
-          400,
-          "The body is not JSON, has a field the record does not know, or a field is invalid;"
-              + " `errors` lists each invalid field.",
-          path,
-          ProblemCode.VALIDATION_FAILED,
-          ProblemCode.INVALID_JSON);
+      ObjectNode invalid =
+          problem(
+              mapper,
+              responses,
+              400,
+              "The body is not JSON, has a field the record does not know, or a field is invalid;"
+                  + " `errors` lists each invalid field.",
+              path,
+              ProblemCode.VALIDATION_FAILED,
+              ProblemCode.INVALID_JSON);
+      // The example names a field the body really has.
+      schemas.schemas().get(JsonSchemas.nameOf(bodyType)).path("properties").properties().stream()
+          .findFirst()
+          .ifPresent(
+              field ->
+                  ((ObjectNode)
+                          invalid.at(
+                              "/content/application~1problem+json/examples/validation_failed"
+                                  + "/value/errors/0"))
+                      .put("field", field.getKey()));
     }
     if (endpoint.access().requiresSession()) {
       problem(
@@ -383,9 +394,9 @@ public final class OpenApiDocument {
       if (code.status() != status) {
         throw new IllegalStateException(code + " is not a " + status);
       }
-      Problem problem = code.problem(code.title()).withInstance(path);
+      Problem problem = code.problem(code.title()).withInstance(examplePath(path));
       if (code == ProblemCode.VALIDATION_FAILED) {
-        problem = problem.withError("email", "must be a well-formed email address");
+        problem = problem.withError("field", "must not be blank");
       }
       Map<String, Object> value = new LinkedHashMap<>(problem.toMap());
       Object errors = value.remove("errors");
@@ -398,6 +409,11 @@ public final class OpenApiDocument {
       example.set("value", mapper.valueToTree(value));
     }
     return response;
+  }
+
+  /** {@code path} as a request would name it: each parameter filled with a sample id. */
+  private static String examplePath(String path) {
+    return path.replaceAll("\\{[^}/]+}", "0190f3a4-5b6c-7d8e-9f01-23456789abcd");
   }
 
   private static void header(ObjectNode headers, String name, String description, String type) {
