@@ -1,9 +1,7 @@
 package dev.odim.server;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.odim.core.ProblemException;
 import dev.odim.core.audit.AuditLog;
 import dev.odim.core.crypto.BlindIndex;
@@ -33,6 +31,7 @@ import dev.odim.server.internal.Readiness;
 import dev.odim.server.internal.RequestIds;
 import dev.odim.server.internal.Routes;
 import dev.odim.server.internal.ServerInstances;
+import dev.odim.server.internal.ServerJson;
 import dev.odim.server.internal.account.AccountAudit;
 import dev.odim.server.internal.account.AccountRoutes;
 import dev.odim.server.internal.account.PasswordHasher;
@@ -42,6 +41,8 @@ import dev.odim.server.internal.account.Users;
 import dev.odim.server.internal.admin.AdminRoutes;
 import dev.odim.server.internal.creator.ProfileRoutes;
 import dev.odim.server.internal.creator.Profiles;
+import dev.odim.server.internal.openapi.ApiPage;
+import dev.odim.server.internal.openapi.OpenApiDocument;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.BodyReader;
@@ -319,7 +320,7 @@ public final class OdimServer implements AutoCloseable {
       PrometheusMeterRegistry registry,
       AtomicReference<Api> apiHolder,
       Consumer<Api> extraRoutes) {
-    ObjectMapper mapper = objectMapper();
+    ObjectMapper mapper = ServerJson.mapper();
     Problems problems = new Problems(mapper);
     HttpMetrics metrics = new HttpMetrics(registry);
     Readiness readiness = new Readiness(db, READINESS_TIMEOUT);
@@ -435,6 +436,29 @@ public final class OdimServer implements AutoCloseable {
           platform.admin.register(api);
           platform.profiles.register(api);
           extraRoutes.accept(api);
+          // Described last, so the document names every route, these two included; built at
+          // start-up, so a body record it cannot describe faithfully stops the server at once.
+          AtomicReference<ObjectNode> openApi = new AtomicReference<>();
+          api.get("/api/openapi.json")
+              .summary("This API as an OpenAPI 3.1 document")
+              .tag("reference")
+              .access(Access.PUBLIC)
+              .handle(
+                  call ->
+                      call.ctx()
+                          .contentType("application/json")
+                          .result(mapper.writeValueAsBytes(openApi.get())));
+          api.get("/api/docs")
+              .summary("This API as a readable page")
+              .tag("reference")
+              .access(Access.PUBLIC)
+              .handle(
+                  call ->
+                      call.ctx()
+                          .html(
+                              new ApiPage(openApi.get())
+                                  .render(call.ctx().attribute(SecurityHeaders.NONCE_ATTRIBUTE))));
+          openApi.set(OpenApiDocument.build(api.endpoints(), mapper, version()));
         });
   }
 
@@ -658,14 +682,6 @@ public final class OdimServer implements AutoCloseable {
         log.warn("Could not close {}", closeable, e);
       }
     }
-  }
-
-  private static ObjectMapper objectMapper() {
-    return new ObjectMapper()
-        .registerModule(new JavaTimeModule())
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
   }
 
   /** Binds the JVM meters; returns the GC meter binder, which holds listeners until closed. */

@@ -80,7 +80,8 @@ class ApiPageTest {
             null,
             Endpoint.DEFAULT_MAX_BODY_BYTES,
             200,
-            null);
+            null,
+            dev.odim.server.internal.web.Idempotency.NONE);
     List<Endpoint> endpoints = new ArrayList<>(SampleApi.ALL);
     endpoints.add(hostile);
 

@@ -478,7 +478,8 @@ class OpenApiDocumentTest {
         null,
         Endpoint.DEFAULT_MAX_BODY_BYTES,
         200,
-        null);
+        null,
+        dev.odim.server.internal.web.Idempotency.NONE);
   }
 
   private JsonNode operation(String method, String path) {

@@ -1,10 +1,8 @@
 package dev.odim.server.openapi;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.odim.server.internal.ServerJson;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Endpoint;
 import dev.odim.server.internal.web.Role;
@@ -80,7 +78,8 @@ final class SampleApi {
           Signup.class,
           8 * 1024,
           201,
-          UserView.class);
+          UserView.class,
+          dev.odim.server.internal.web.Idempotency.NONE);
 
   static final Endpoint ME =
       new Endpoint(
@@ -92,7 +91,8 @@ final class SampleApi {
           null,
           Endpoint.DEFAULT_MAX_BODY_BYTES,
           200,
-          UserView.class);
+          UserView.class,
+          dev.odim.server.internal.web.Idempotency.NONE);
 
   static final Endpoint END_SESSION =
       new Endpoint(
@@ -104,7 +104,8 @@ final class SampleApi {
           null,
           Endpoint.DEFAULT_MAX_BODY_BYTES,
           204,
-          null);
+          null,
+          dev.odim.server.internal.web.Idempotency.NONE);
 
   static final Endpoint LIST_USERS =
       new Endpoint(
@@ -116,7 +117,8 @@ final class SampleApi {
           null,
           Endpoint.DEFAULT_MAX_BODY_BYTES,
           200,
-          SessionView.class);
+          SessionView.class,
+          dev.odim.server.internal.web.Idempotency.NONE);
 
   static final Endpoint RENAME_FILE =
       new Endpoint(
@@ -128,17 +130,15 @@ final class SampleApi {
           Rename.class,
           Endpoint.DEFAULT_MAX_BODY_BYTES,
           200,
-          null);
+          null,
+          dev.odim.server.internal.web.Idempotency.NONE);
 
   static final List<Endpoint> ALL = List.of(SIGNUP, ME, END_SESSION, LIST_USERS, RENAME_FILE);
 
   /** The server's mapper settings (OdimServer.objectMapper). */
+  /** The server's own mapper, so the samples bind exactly as requests do. */
   static ObjectMapper mapper() {
-    return new ObjectMapper()
-        .registerModule(new JavaTimeModule())
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    return ServerJson.mapper();
   }
 
   /** A route with {@code body} as its body, for the refusals. */
@@ -152,7 +152,8 @@ final class SampleApi {
         body,
         Endpoint.DEFAULT_MAX_BODY_BYTES,
         200,
-        null);
+        null,
+        dev.odim.server.internal.web.Idempotency.NONE);
   }
 
   /** A route answering with {@code response}. */
@@ -166,6 +167,7 @@ final class SampleApi {
         null,
         Endpoint.DEFAULT_MAX_BODY_BYTES,
         200,
-        response);
+        response,
+        dev.odim.server.internal.web.Idempotency.NONE);
   }
 }

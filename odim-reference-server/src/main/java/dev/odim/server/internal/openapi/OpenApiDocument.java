@@ -8,7 +8,9 @@ import dev.odim.core.Problem;
 import dev.odim.server.internal.ProblemCode;
 import dev.odim.server.internal.Problems;
 import dev.odim.server.internal.web.Access;
+import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.Endpoint;
+import dev.odim.server.internal.web.Idempotency;
 import dev.odim.server.internal.web.Role;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
@@ -223,7 +225,7 @@ public final class OpenApiDocument {
     }
 
     List<String> parameters = pathParameters(endpoint.path());
-    if (!parameters.isEmpty()) {
+    if (!parameters.isEmpty() || endpoint.idempotency() != Idempotency.NONE) {
       ArrayNode list = operation.putArray("parameters");
       for (String name : parameters) {
         ObjectNode parameter = list.addObject();
@@ -231,6 +233,19 @@ public final class OpenApiDocument {
         parameter.put("in", "path");
         parameter.put("required", true);
         parameter.putObject("schema").put("type", "string");
+      }
+      if (endpoint.idempotency() != Idempotency.NONE) {
+        ObjectNode key = list.addObject();
+        key.put("name", Api.IDEMPOTENCY_HEADER);
+        key.put("in", "header");
+        key.put("required", endpoint.idempotency() == Idempotency.REQUIRED);
+        key.put(
+            "description",
+            "A new random value (a UUID) per operation: a retry with the same key gets the first"
+                + " success replayed (Idempotent-Replayed: true) for 24 hours instead of running"
+                + " again; 409 idempotency_key_in_use while the first still runs, 422"
+                + " idempotency_key_reused for another request with the same key.");
+        key.putObject("schema").put("type", "string").put("minLength", 1).put("maxLength", 255);
       }
     }
 
