@@ -1,0 +1,405 @@
+package dev.odim.payments;
+
+import dev.odim.core.Money;
+import dev.odim.core.OdimConfigException;
+import dev.odim.core.db.Db;
+import dev.odim.ledger.Account;
+import dev.odim.ledger.AccountFlags;
+import dev.odim.ledger.AccountResult;
+import dev.odim.ledger.JournalEntry;
+import dev.odim.ledger.JournalResult;
+import dev.odim.ledger.Ledger;
+import dev.odim.ledger.TransferCode;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Payment intents and their settlement into the ledger.
+ *
+ * <pre>{@code
+ * Payments payments = Payments.builder(db, ledger)
+ *     .fees(FeePolicy.basisPoints(1000))               // the platform keeps 10%
+ *     .fulfilment((handle, intent) -> subscriptions.activate(handle, intent.purposeId()))
+ *     .build();
+ *
+ * payments.create(new NewPayment("sub-8QpZ2x", fanId, creatorAccount, Money.of(500_000, "NGN"),
+ *     "subscription", subscriptionId));
+ * // ... the fan pays at Paystack; the webhook, the fan's return and reconciliation all call:
+ * Settlement s = payments.settle(facts, SettlementSource.WEBHOOK);   // settles exactly once
+ * }</pre>
+ *
+ * <p>A settlement is one transaction: the intent row is locked, checked against the provider's
+ * amount and currency, marked succeeded with the transition recorded, the ledger entry posted (the
+ * provider clearing account debited with the amount, the creator credited with their share and the
+ * platform's fee account with the fee), and the host's {@link Fulfilment} run with the same handle.
+ * Concurrent settlements of one reference queue on the row lock; the first settles, the others
+ * answer {@link Settlement.AlreadySettled}. The ledger entry's id derives from the reference, so
+ * even a settlement replayed against an older snapshot could not post twice. Immutable and
+ * thread-safe.
+ */
+public final class Payments {
+  /** The ledger's account code of the provider clearing accounts. */
+  public static final int CLEARING_ACCOUNT_CODE = 100;
+
+  /** The ledger's account code of the platform fee accounts. */
+  public static final int FEE_ACCOUNT_CODE = 200;
+
+  /** The ledger's transfer code of settlements. */
+  public static final int SETTLEMENT_TRANSFER_CODE = 1;
+
+  private final Db db;
+  private final Ledger ledger;
+  private final String schema;
+  private final Clock clock;
+  private final FeePolicy fees;
+  private final Fulfilment fulfilment;
+  private final UUID namespace;
+
+  Payments(PaymentsBuilder builder) {
+    this.db = builder.db;
+    this.ledger = builder.ledger;
+    this.schema = builder.schema;
+    this.clock = builder.clock;
+    this.fees = builder.fees;
+    this.fulfilment = builder.fulfilment;
+    this.namespace =
+        UUID.nameUUIDFromBytes(("odim-payments:" + schema).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Starts configuring payments on {@code db}, settling into {@code ledger}. */
+  public static PaymentsBuilder builder(Db db, Ledger ledger) {
+    return new PaymentsBuilder(db, ledger);
+  }
+
+  /** The ledger account that money arriving from the provider in {@code currency} is drawn from. */
+  public UUID clearingAccount(Currency currency) {
+    return derived("clearing:" + currency.getCurrencyCode());
+  }
+
+  /** The ledger account that collects the platform's fees in {@code currency}. */
+  public UUID feeAccount(Currency currency) {
+    return derived("fees:" + currency.getCurrencyCode());
+  }
+
+  /** Creates an intent (idempotent on the reference) in its own transaction. */
+  public Creation create(NewPayment payment) {
+    return db.inTransaction(h -> create(h, payment));
+  }
+
+  /** Creates an intent inside the caller's transaction. */
+  public Creation create(Handle handle, NewPayment payment) {
+    Money fee = fees.feeFor(payment);
+    if (!fee.currency().equals(payment.amount().currency())
+        || fee.isNegative()
+        || fee.isGreaterThan(payment.amount())) {
+      throw new IllegalArgumentException("the fee policy gave " + fee + " for " + payment.amount());
+    }
+    Instant now = now();
+    int inserted =
+        handle
+            .createUpdate(
+                "INSERT INTO "
+                    + table("payment_intents")
+                    + " (reference, payer, creator_account, amount_minor, fee_minor, currency,"
+                    + " purpose, purpose_id, status, created_at, updated_at)"
+                    + " VALUES (:reference, :payer, :creator, :amount, :fee, :currency, :purpose,"
+                    + " :purposeId, 'created', :now, :now) ON CONFLICT (reference) DO NOTHING")
+            .bind("reference", payment.reference())
+            .bind("payer", payment.payer())
+            .bind("creator", payment.creatorAccount())
+            .bind("amount", payment.amount().minor())
+            .bind("fee", fee.minor())
+            .bind("currency", payment.amount().currency().getCurrencyCode())
+            .bind("purpose", payment.purpose())
+            .bind("purposeId", payment.purposeId())
+            .bind("now", now)
+            .execute();
+    PaymentIntent intent = lock(handle, payment.reference()).orElseThrow();
+    if (inserted == 1) {
+      transition(
+          handle, payment.reference(), null, PaymentStatus.CREATED, SettlementSource.API, "");
+      return new Creation.Created(intent);
+    }
+    boolean same =
+        intent.payer().equals(payment.payer())
+            && intent.creatorAccount().equals(payment.creatorAccount())
+            && intent.amount().equals(payment.amount())
+            && intent.purpose().equals(payment.purpose())
+            && intent.purposeId().equals(payment.purposeId());
+    return same ? new Creation.Exists(intent) : new Creation.ExistsWithDifferentFields(intent);
+  }
+
+  /** Marks a created intent pending (the payer was sent to the provider); false if it was not. */
+  public boolean markPending(Handle handle, String reference) {
+    Optional<PaymentIntent> intent = lock(handle, reference);
+    if (intent.isEmpty() || intent.get().status() != PaymentStatus.CREATED) {
+      return false;
+    }
+    move(handle, intent.get(), PaymentStatus.PENDING, null, SettlementSource.API, "");
+    return true;
+  }
+
+  /** The intent with this reference. */
+  public Optional<PaymentIntent> find(String reference) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT * FROM " + table("payment_intents") + " WHERE reference = :r")
+                .bind("r", reference)
+                .map((rs, c) -> intent(rs))
+                .findOne());
+  }
+
+  /** Every status change of an intent, oldest first. */
+  public List<Transition> transitions(String reference) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT from_status, to_status, source, detail, at FROM "
+                        + table("payment_transitions")
+                        + " WHERE reference = :r ORDER BY id")
+                .bind("r", reference)
+                .map(
+                    (rs, c) ->
+                        new Transition(
+                            rs.getString("from_status") == null
+                                ? null
+                                : PaymentStatus.fromWireName(rs.getString("from_status")),
+                            PaymentStatus.fromWireName(rs.getString("to_status")),
+                            rs.getString("source"),
+                            rs.getString("detail"),
+                            rs.getTimestamp("at").toInstant()))
+                .list());
+  }
+
+  /**
+   * One status change.
+   *
+   * @param from the status before, null for the creation
+   * @param to the status after
+   * @param source the path that made it ({@link SettlementSource#wireName()})
+   * @param detail a short note
+   * @param at when
+   */
+  public record Transition(
+      @Nullable PaymentStatus from, PaymentStatus to, String source, String detail, Instant at) {}
+
+  /**
+   * Settles in a transaction of its own. See {@link #settle(Handle, ProviderFacts,
+   * SettlementSource)}.
+   */
+  public Settlement settle(ProviderFacts facts, SettlementSource source) {
+    return db.inTransaction(h -> settle(h, facts, source));
+  }
+
+  /**
+   * Applies the provider's word about a payment, inside the caller's transaction.
+   *
+   * @throws PaymentsException when the ledger refuses the posting because of the setup (unknown
+   *     creator account, currency mismatch); the caller's transaction must roll back
+   */
+  public Settlement settle(Handle handle, ProviderFacts facts, SettlementSource source) {
+    Optional<PaymentIntent> locked = lock(handle, facts.reference());
+    if (locked.isEmpty()) {
+      return new Settlement.UnknownReference(facts.reference());
+    }
+    PaymentIntent intent = locked.get();
+    if (facts.outcome() != ProviderFacts.Outcome.SUCCESS) {
+      PaymentStatus to =
+          facts.outcome() == ProviderFacts.Outcome.FAILED
+              ? PaymentStatus.FAILED
+              : PaymentStatus.ABANDONED;
+      if (intent.status() == PaymentStatus.CREATED || intent.status() == PaymentStatus.PENDING) {
+        intent = move(handle, intent, to, facts.providerId(), source, "");
+      }
+      return intent.status().settled()
+          ? new Settlement.AlreadySettled(intent)
+          : new Settlement.NotPaid(intent);
+    }
+    if (intent.status().settled()) {
+      return new Settlement.AlreadySettled(intent);
+    }
+    if (!facts.amount().equals(intent.amount())) {
+      recordDiscrepancy(handle, intent, facts, source);
+      return new Settlement.Mismatch(intent, intent.amount(), facts.amount());
+    }
+    PaymentIntent settled =
+        move(handle, intent, PaymentStatus.SUCCEEDED, facts.providerId(), source, "");
+    post(handle, settled);
+    fulfilment.fulfil(handle, settled);
+    return new Settlement.Settled(settled);
+  }
+
+  private void post(Handle handle, PaymentIntent intent) {
+    Currency currency = intent.amount().currency();
+    List<JournalEntry.Leg> legs = new ArrayList<>();
+    legs.add(JournalEntry.Leg.debit(clearingAccount(currency), intent.amount()));
+    legs.add(JournalEntry.Leg.credit(intent.creatorAccount(), intent.creatorShare()));
+    if (intent.fee().isPositive()) {
+      legs.add(JournalEntry.Leg.credit(feeAccount(currency), intent.fee()));
+    }
+    JournalEntry entry =
+        new JournalEntry(
+            derived("settlement:" + intent.reference()),
+            SETTLEMENT_TRANSFER_CODE,
+            legs,
+            "{\"reference\":\"" + intent.reference() + "\"}");
+    JournalResult result = ledger.post(handle, entry);
+    if (!result.ok() && result.code() != TransferCode.EXISTS) {
+      throw new PaymentsException(
+          intent.reference(),
+          "the ledger refused the settlement entry: "
+              + (result.rejectedBecause() != null ? result.rejectedBecause() : result.code()));
+    }
+  }
+
+  private void recordDiscrepancy(
+      Handle handle, PaymentIntent intent, ProviderFacts facts, SettlementSource source) {
+    String kind =
+        facts.amount().currency().equals(intent.amount().currency())
+            ? "amount_mismatch"
+            : "currency_mismatch";
+    handle
+        .createUpdate(
+            "INSERT INTO "
+                + table("payment_discrepancies")
+                + " (id, reference, kind, expected, reported, source, created_at)"
+                + " VALUES (:id, :reference, :kind, :expected, :reported, :source, :now)"
+                + " ON CONFLICT (reference, kind, reported) DO NOTHING")
+        .bind("id", UUID.randomUUID())
+        .bind("reference", intent.reference())
+        .bind("kind", kind)
+        .bind("expected", intent.amount().toString())
+        .bind("reported", facts.amount().toString())
+        .bind("source", source.wireName())
+        .bind("now", now())
+        .execute();
+  }
+
+  private PaymentIntent move(
+      Handle handle,
+      PaymentIntent intent,
+      PaymentStatus to,
+      @Nullable String providerId,
+      SettlementSource source,
+      String detail) {
+    Instant now = now();
+    PaymentIntent moved =
+        handle
+            .createQuery(
+                "UPDATE "
+                    + table("payment_intents")
+                    + " SET status = :to, version = version + 1, updated_at = :now,"
+                    + " provider_id = coalesce(:provider, provider_id),"
+                    + " settled_at = CASE WHEN :settled THEN coalesce(settled_at, :now) END"
+                    + " WHERE reference = :r RETURNING *")
+            .bind("to", to.wireName())
+            .bind("now", now)
+            .bind("provider", providerId)
+            .bind("settled", to.settled())
+            .bind("r", intent.reference())
+            .map((rs, c) -> intent(rs))
+            .one();
+    transition(handle, intent.reference(), intent.status(), to, source, detail);
+    return moved;
+  }
+
+  private void transition(
+      Handle handle,
+      String reference,
+      @Nullable PaymentStatus from,
+      PaymentStatus to,
+      SettlementSource source,
+      String detail) {
+    handle
+        .createUpdate(
+            "INSERT INTO "
+                + table("payment_transitions")
+                + " (reference, from_status, to_status, source, detail, at)"
+                + " VALUES (:r, :from, :to, :source, :detail, :at)")
+        .bind("r", reference)
+        .bind("from", from == null ? null : from.wireName())
+        .bind("to", to.wireName())
+        .bind("source", source.wireName())
+        .bind("detail", detail)
+        .bind("at", now())
+        .execute();
+  }
+
+  private Optional<PaymentIntent> lock(Handle handle, String reference) {
+    return handle
+        .createQuery(
+            "SELECT * FROM " + table("payment_intents") + " WHERE reference = :r FOR UPDATE")
+        .bind("r", reference)
+        .map((rs, c) -> intent(rs))
+        .findOne();
+  }
+
+  /** Creates the clearing and fee accounts of {@code currencies} in the ledger (idempotent). */
+  void createPlatformAccounts(List<Currency> currencies) {
+    List<Account> accounts = new ArrayList<>();
+    for (Currency currency : currencies) {
+      accounts.add(
+          new Account(
+              clearingAccount(currency),
+              currency,
+              CLEARING_ACCOUNT_CODE,
+              AccountFlags.NONE,
+              "{\"role\":\"provider clearing\"}"));
+      accounts.add(
+          new Account(
+              feeAccount(currency),
+              currency,
+              FEE_ACCOUNT_CODE,
+              AccountFlags.NONE,
+              "{\"role\":\"platform fees\"}"));
+    }
+    for (AccountResult result : ledger.createAccounts(accounts)) {
+      if (!result.ok()) {
+        throw new OdimConfigException(
+            "currencies", "the ledger refused a platform account: " + result);
+      }
+    }
+  }
+
+  private static PaymentIntent intent(ResultSet rs) throws SQLException {
+    Currency currency = Currency.getInstance(rs.getString("currency").strip());
+    Timestamp settled = rs.getTimestamp("settled_at");
+    return new PaymentIntent(
+        rs.getString("reference"),
+        rs.getString("payer"),
+        rs.getObject("creator_account", UUID.class),
+        Money.of(rs.getLong("amount_minor"), currency),
+        Money.of(rs.getLong("fee_minor"), currency),
+        rs.getString("purpose"),
+        rs.getString("purpose_id"),
+        PaymentStatus.fromWireName(rs.getString("status")),
+        rs.getString("provider_id"),
+        rs.getInt("version"),
+        rs.getTimestamp("created_at").toInstant(),
+        settled == null ? null : settled.toInstant());
+  }
+
+  private UUID derived(String name) {
+    return UUID.nameUUIDFromBytes((namespace + ":" + name).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private String table(String name) {
+    return schema + "." + name;
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}

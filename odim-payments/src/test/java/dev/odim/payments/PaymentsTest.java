@@ -1,0 +1,301 @@
+package dev.odim.payments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.odim.core.Money;
+import dev.odim.core.db.Db;
+import dev.odim.ledger.Account;
+import dev.odim.ledger.Ledger;
+import dev.odim.testkit.PostgresExtension;
+import dev.odim.testkit.SettableClock;
+import dev.odim.testkit.TestDatabase;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Currency;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Settlement happens exactly once per paid reference, whoever asks and however often. */
+@ExtendWith(PostgresExtension.class)
+class PaymentsTest {
+  private static final Currency NGN = Currency.getInstance("NGN");
+  private static final SettableClock clock =
+      SettableClock.at(Instant.parse("2026-12-01T12:00:00Z"));
+  private static final ConcurrentHashMap<String, AtomicInteger> fulfilled =
+      new ConcurrentHashMap<>();
+  private static Db db;
+  private static Ledger ledger;
+  private static Payments payments;
+
+  @BeforeAll
+  static void open(TestDatabase database) {
+    db = Db.builder(database.jdbcUrlWithCredentials()).maximumPoolSize(40).build();
+    ledger = Ledger.builder(db).clock(clock).build();
+    payments =
+        Payments.builder(db, ledger)
+            .clock(clock)
+            .fees(FeePolicy.basisPoints(1000))
+            .fulfilment(
+                (handle, intent) -> {
+                  if (intent.purpose().equals("explodes")) {
+                    throw new IllegalStateException("the booking service is down");
+                  }
+                  fulfilled
+                      .computeIfAbsent(intent.reference(), r -> new AtomicInteger())
+                      .incrementAndGet();
+                })
+            .build();
+  }
+
+  @AfterAll
+  static void close() {
+    ledger.close();
+    db.close();
+  }
+
+  private static UUID creator() {
+    UUID id = UUID.randomUUID();
+    assertThat(ledger.createAccount(Account.of(id, "NGN", 300)).ok()).isTrue();
+    return id;
+  }
+
+  private static String reference() {
+    return "ref-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  }
+
+  private static NewPayment payment(String reference, UUID creator, long kobo) {
+    return new NewPayment(
+        reference, "fan-1", creator, Money.of(kobo, NGN), "subscription", "sub-1");
+  }
+
+  private static ProviderFacts paid(String reference, long kobo) {
+    return new ProviderFacts(
+        reference,
+        ProviderFacts.Outcome.SUCCESS,
+        Money.of(kobo, NGN),
+        "trx_" + reference,
+        clock.instant());
+  }
+
+  private static long credits(UUID account) {
+    return ledger.balance(account).orElseThrow().creditsPosted();
+  }
+
+  @Test
+  void creationIsIdempotentOnTheReference() {
+    UUID creator = creator();
+    String reference = reference();
+
+    assertThat(payments.create(payment(reference, creator, 500_000)))
+        .isInstanceOf(Creation.Created.class);
+    assertThat(payments.create(payment(reference, creator, 500_000)))
+        .isInstanceOf(Creation.Exists.class);
+    Creation other = payments.create(payment(reference, creator, 999_999));
+    assertThat(other).isInstanceOf(Creation.ExistsWithDifferentFields.class);
+    assertThat(other.intent().amount()).isEqualTo(Money.of(500_000, NGN));
+  }
+
+  @Test
+  void aSettlementPostsTheSplitFulfilsAndRecordsItsPath() {
+    UUID creator = creator();
+    String reference = reference();
+    payments.create(payment(reference, creator, 500_000));
+    long feesBefore = credits(payments.feeAccount(NGN));
+
+    Settlement settlement = payments.settle(paid(reference, 500_000), SettlementSource.WEBHOOK);
+
+    assertThat(settlement).isInstanceOf(Settlement.Settled.class);
+    PaymentIntent intent = payments.find(reference).orElseThrow();
+    assertThat(intent.status()).isEqualTo(PaymentStatus.SUCCEEDED);
+    assertThat(intent.providerId()).isEqualTo("trx_" + reference);
+    assertThat(intent.settledAt()).isNotNull();
+    assertThat(credits(creator)).isEqualTo(450_000);
+    assertThat(credits(payments.feeAccount(NGN)) - feesBefore).isEqualTo(50_000);
+    assertThat(fulfilled.get(reference).get()).isEqualTo(1);
+    assertThat(payments.transitions(reference))
+        .extracting(t -> t.to() + " by " + t.source())
+        .containsExactly("CREATED by api", "SUCCEEDED by webhook");
+  }
+
+  @Test
+  void concurrentSettlementsOfOneReferenceSettleOnce() throws Exception {
+    UUID creator = creator();
+    String reference = reference();
+    payments.create(payment(reference, creator, 1_000_000));
+    SettlementSource[] paths = SettlementSource.values();
+    List<Callable<Settlement>> tasks = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      SettlementSource path = paths[1 + i % 3];
+      tasks.add(() -> payments.settle(paid(reference, 1_000_000), path));
+    }
+
+    List<Settlement> results = runAll(tasks);
+
+    assertThat(results.stream().filter(r -> r instanceof Settlement.Settled).count()).isEqualTo(1);
+    assertThat(results.stream().filter(r -> r instanceof Settlement.AlreadySettled).count())
+        .isEqualTo(31);
+    assertThat(credits(creator)).isEqualTo(900_000);
+    assertThat(fulfilled.get(reference).get()).isEqualTo(1);
+    assertThat(ledger.verify()).isEmpty();
+  }
+
+  @Test
+  void manyPaymentsSettledFromManyPathsAtOnceAddUpExactly() throws Exception {
+    UUID creator = creator();
+    List<String> references = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String reference = reference();
+      references.add(reference);
+      payments.create(payment(reference, creator, 10_000 + i));
+    }
+    List<Callable<Settlement>> tasks = new ArrayList<>();
+    for (int copy = 0; copy < 3; copy++) {
+      for (int i = 0; i < references.size(); i++) {
+        String reference = references.get(i);
+        long kobo = 10_000 + i;
+        tasks.add(() -> payments.settle(paid(reference, kobo), SettlementSource.WEBHOOK));
+      }
+    }
+    Collections.shuffle(tasks);
+
+    List<Settlement> results = runAll(tasks);
+
+    assertThat(results.stream().filter(r -> r instanceof Settlement.Settled).count())
+        .isEqualTo(200);
+    long expected = 0;
+    for (int i = 0; i < 200; i++) {
+      long kobo = 10_000 + i;
+      expected += kobo - kobo * 1000 / 10_000;
+    }
+    assertThat(credits(creator)).isEqualTo(expected);
+    long settledInDb =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM odim_payments.payment_intents"
+                            + " WHERE creator_account = :c AND status = 'succeeded'")
+                    .bind("c", creator)
+                    .mapTo(Long.class)
+                    .one());
+    assertThat(settledInDb).isEqualTo(200);
+    assertThat(ledger.verify()).isEmpty();
+  }
+
+  @Test
+  void anotherAmountIsADiscrepancyAndFulfilsNothing() {
+    UUID creator = creator();
+    String reference = reference();
+    payments.create(payment(reference, creator, 500_000));
+
+    Settlement settlement = payments.settle(paid(reference, 5_000), SettlementSource.VERIFY);
+
+    assertThat(settlement).isInstanceOf(Settlement.Mismatch.class);
+    assertThat(payments.find(reference).orElseThrow().status()).isEqualTo(PaymentStatus.CREATED);
+    assertThat(ledger.balance(creator).orElseThrow().creditsPosted()).isZero();
+    assertThat(fulfilled).doesNotContainKey(reference);
+    long discrepancies =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM odim_payments.payment_discrepancies"
+                            + " WHERE reference = :r AND kind = 'amount_mismatch' AND status = 'open'")
+                    .bind("r", reference)
+                    .mapTo(Long.class)
+                    .one());
+    assertThat(discrepancies).isEqualTo(1);
+  }
+
+  @Test
+  void aPaymentWeNeverCreatedIsReportedNotCrashedOn() {
+    assertThat(payments.settle(paid("ref-never-made", 100), SettlementSource.WEBHOOK))
+        .isEqualTo(new Settlement.UnknownReference("ref-never-made"));
+  }
+
+  @Test
+  void aFailureThenALateSuccessStillSettles() {
+    UUID creator = creator();
+    String reference = reference();
+    payments.create(payment(reference, creator, 20_000));
+
+    Settlement failed =
+        payments.settle(
+            new ProviderFacts(
+                reference, ProviderFacts.Outcome.FAILED, Money.of(20_000, NGN), "trx_1", null),
+            SettlementSource.WEBHOOK);
+    Settlement late = payments.settle(paid(reference, 20_000), SettlementSource.RECONCILIATION);
+
+    assertThat(failed).isInstanceOf(Settlement.NotPaid.class);
+    assertThat(((Settlement.NotPaid) failed).intent().status()).isEqualTo(PaymentStatus.FAILED);
+    assertThat(late).isInstanceOf(Settlement.Settled.class);
+    assertThat(credits(creator)).isEqualTo(18_000);
+  }
+
+  @Test
+  void whenFulfilmentFailsNothingOfTheSettlementStands() {
+    UUID creator = creator();
+    String reference = reference();
+    payments.create(
+        new NewPayment(reference, "fan-1", creator, Money.of(30_000, NGN), "explodes", "b-1"));
+
+    assertThatThrownBy(() -> payments.settle(paid(reference, 30_000), SettlementSource.WEBHOOK))
+        .hasMessageContaining("booking service is down");
+
+    assertThat(payments.find(reference).orElseThrow().status()).isEqualTo(PaymentStatus.CREATED);
+    assertThat(credits(creator)).isZero();
+  }
+
+  @Test
+  void anUnknownCreatorAccountRefusesTheSettlementAndWritesNothing() {
+    String reference = reference();
+    payments.create(payment(reference, UUID.randomUUID(), 40_000));
+
+    assertThatThrownBy(() -> payments.settle(paid(reference, 40_000), SettlementSource.WEBHOOK))
+        .isInstanceOf(PaymentsException.class)
+        .hasMessageContaining(reference);
+    assertThat(payments.find(reference).orElseThrow().status()).isEqualTo(PaymentStatus.CREATED);
+  }
+
+  @Test
+  void theDatabaseRefusesAMoveTheStateMachineDoesNotHave() {
+    UUID creator = creator();
+    String reference = reference();
+    payments.create(payment(reference, creator, 500));
+    payments.settle(paid(reference, 500), SettlementSource.WEBHOOK);
+
+    assertThatThrownBy(
+            () ->
+                db.useTransaction(
+                    h ->
+                        h.createUpdate(
+                                "UPDATE odim_payments.payment_intents SET status = 'pending',"
+                                    + " version = version + 1, settled_at = NULL WHERE reference = :r")
+                            .bind("r", reference)
+                            .execute()))
+        .hasStackTraceContaining("cannot go from succeeded to pending");
+  }
+
+  private static <T> List<T> runAll(List<Callable<T>> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    List<T> results = new ArrayList<>();
+    try {
+      for (Future<T> f : pool.invokeAll(tasks)) {
+        results.add(f.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+    return results;
+  }
+}
