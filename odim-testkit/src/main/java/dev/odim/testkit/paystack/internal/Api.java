@@ -57,6 +57,7 @@ public final class Api implements AutoCloseable {
   private final @Nullable URI publicUri;
   private final Clock clock;
   private final Random random;
+  private final long seed;
   private final boolean settlePayoutsManually;
   private final Store store;
   private final AtomicReference<Faults> faults = new AtomicReference<>(Faults.NONE);
@@ -85,6 +86,7 @@ public final class Api implements AutoCloseable {
     this.publicUri = publicUri;
     this.clock = clock;
     this.random = new Random(seed);
+    this.seed = seed;
     this.settlePayoutsManually = settlePayoutsManually;
     this.store = new Store(random);
     this.webhooks =
@@ -903,6 +905,7 @@ public final class Api implements AutoCloseable {
   /** What the simulator has charged, paid out, refunded and sent. */
   public ObjectNode state() {
     ObjectNode n = Json.object();
+    n.put("seed", seed);
     n.set("faults", faultsView(faults.get()));
     synchronized (store) {
       ObjectNode transactions = n.putObject("transactions");

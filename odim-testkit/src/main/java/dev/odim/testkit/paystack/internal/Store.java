@@ -30,7 +30,7 @@ final class Store {
   final Map<Long, Refund> refunds = new LinkedHashMap<>();
 
   private final Random random;
-  private long nextTransactionId = 5_000_001;
+  private long nextTransactionId;
   private long nextCustomerId = 200_001;
   private long nextRecipientId = 300_001;
   private long nextTransferId = 400_001;
@@ -39,6 +39,9 @@ final class Store {
 
   Store(Random random) {
     this.random = random;
+    // Ids start somewhere random, so that a restarted simulator is unlikely to hand out an id a
+    // host still remembers from the last run.
+    this.nextTransactionId = 1_000_000_000L + random.nextInt(1_000_000) * 1_000L;
   }
 
   long transactionId() {
