@@ -43,7 +43,7 @@ class PaystackSimulatorTest {
         .webhookUrl(receiver.uri())
         .clock(clock)
         .webhookMinute(Duration.ofMillis(10))
-        .reorderWindow(Duration.ofMillis(100))
+        .reorderWindow(Duration.ofMillis(500))
         .seed(42)
         .settlePayoutsManually(manualPayouts)
         .build()
@@ -338,6 +338,21 @@ class PaystackSimulatorTest {
     assertThat(JSON.readTree(receiver.next().body()).get("event").asText())
         .isEqualTo("transfer.reversed");
     assertThat(get("/transfer/verify/t-back").at("/data/status").asText()).isEqualTo("reversed");
+
+    post(
+        "/transaction/initialize",
+        Map.of("email", "m@example.com", "amount", 1_000, "reference", "rf"));
+    pay("rf", "success");
+    receiver.next();
+    long refundId = post("/refund", Map.of("transaction", "rf")).at("/data/id").asLong();
+    assertThat(receiver.poll(150)).isNull();
+    control("/_control/pay", Map.of("reference", String.valueOf(refundId), "outcome", "failed"));
+    JsonNode failed = JSON.readTree(receiver.next().body());
+    assertThat(failed.get("event").asText()).isEqualTo("refund.failed");
+    assertThat(get("/refund/" + refundId).at("/data/status").asText()).isEqualTo("failed");
+    // The failed refund's amount can be refunded again.
+    assertThat(post("/refund", Map.of("transaction", "rf")).at("/data/amount").asLong())
+        .isEqualTo(1_000);
   }
 
   @Test
@@ -422,6 +437,127 @@ class PaystackSimulatorTest {
     delivery.get("attempts").forEach(attempt -> statuses.add(attempt.get("status").asInt()));
     assertThat(statuses).containsExactly(500, 500, 200);
     assertThat(receiver.calls()).isEqualTo(3);
+  }
+
+  @Test
+  void aWebhookNeverAnswered200IsGivenUpAfterTheLastHourlyTry() throws Exception {
+    paystack.close();
+    paystack =
+        PaystackSimulator.builder()
+            .webhookUrl(receiver.uri())
+            .webhookMinute(Duration.ofNanos(50_000)) // an hour lasts 3 ms
+            .build()
+            .start(0);
+    receiver.answer(call -> 503);
+    post(
+        "/transaction/initialize",
+        Map.of("email", "g@example.com", "amount", 100, "reference", "gone"));
+    pay("gone", "success");
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!state().at("/webhooks/deliveries/0/status").asText().equals("failed")) {
+      assertThat(System.nanoTime()).as("gave up within 15 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    JsonNode delivery = state().at("/webhooks/deliveries/0");
+    assertThat(delivery.get("attempts").size()).isEqualTo(76);
+    assertThat(delivery.get("nextAttemptAt").isNull()).isTrue();
+    assertThat(state().at("/webhooks/failed").asInt()).isEqualTo(1);
+    Thread.sleep(100);
+    assertThat(receiver.calls()).isEqualTo(76);
+  }
+
+  @Test
+  void delayedWebhooksWaitBeforeTheirFirstAttempt() throws Exception {
+    control("/_control/faults", Map.of("webhookDelayMs", 400));
+    post(
+        "/transaction/initialize",
+        Map.of("email", "l@example.com", "amount", 100, "reference", "late"));
+    long started = System.nanoTime();
+    pay("late", "success");
+    receiver.next();
+    assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(400);
+  }
+
+  @Test
+  void concurrentInitializationsWithOneReferenceCreateOneTransaction() throws Exception {
+    int threads = 16;
+    List<Thread> started = new ArrayList<>();
+    java.util.concurrent.ConcurrentLinkedQueue<Integer> statuses =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i < threads; i++) {
+      int n = i;
+      started.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                      statuses.add(
+                          status(
+                              "POST",
+                              "/transaction/initialize",
+                              Map.of(
+                                  "email", "c@example.com", "amount", 100, "reference", "same")));
+                      statuses.add(
+                          status(
+                              "POST",
+                              "/transaction/initialize",
+                              Map.of(
+                                  "email",
+                                  "c@example.com",
+                                  "amount",
+                                  100,
+                                  "reference",
+                                  "own-" + n)));
+                    } catch (Exception e) {
+                      statuses.add(-1);
+                    }
+                  }));
+    }
+    go.countDown();
+    for (Thread t : started) {
+      t.join();
+    }
+    assertThat(statuses).hasSize(2 * threads);
+    assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(threads + 1);
+    assertThat(statuses.stream().filter(s -> s == 400).count()).isEqualTo(threads - 1);
+    assertThat(get("/transaction?perPage=100").at("/meta/total").asInt()).isEqualTo(threads + 1);
+  }
+
+  @Test
+  void manyClicksOnPayChargeOnceAndSendOneWebhook() throws Exception {
+    JsonNode init =
+        post("/transaction/initialize", Map.of("email", "m@example.com", "amount", 100));
+    URI checkout = URI.create(init.at("/data/authorization_url").asText());
+    List<Thread> clicks = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      String outcome = i % 2 == 0 ? "success" : "failed";
+      clicks.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      postForm(checkout, "outcome=" + outcome);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+    }
+    for (Thread t : clicks) {
+      t.join();
+    }
+    String status =
+        get("/transaction/verify/" + init.at("/data/reference").asText())
+            .at("/data/status")
+            .asText();
+    assertThat(status).isIn("success", "failed");
+    assertThat(state().at("/transactions/chargedCount").asInt())
+        .isEqualTo(status.equals("success") ? 1 : 0);
+    if (status.equals("success")) {
+      receiver.next();
+    }
+    assertThat(receiver.poll(200)).isNull();
   }
 
   @Test
