@@ -211,7 +211,7 @@ final class WebhookSender implements AutoCloseable {
               .POST(HttpRequest.BodyPublishers.ofByteArray(d.body))
               .build();
       status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
