@@ -32,6 +32,7 @@ import dev.odim.server.internal.RequestIds;
 import dev.odim.server.internal.Routes;
 import dev.odim.server.internal.ServerInstances;
 import dev.odim.server.internal.ServerJson;
+import dev.odim.server.internal.SimulatorMount;
 import dev.odim.server.internal.account.AccountAudit;
 import dev.odim.server.internal.account.AccountRoutes;
 import dev.odim.server.internal.account.PasswordHasher;
@@ -131,6 +132,7 @@ public final class OdimServer implements AutoCloseable {
   private final List<Endpoint> endpoints;
   private final Db db;
   private final Platform platform;
+  private final @Nullable SimulatorMount simulator;
   private final @Nullable EmbeddedDatabase embedded;
   private final ServerInstances instances;
   private final UUID instanceId;
@@ -145,6 +147,7 @@ public final class OdimServer implements AutoCloseable {
       List<Endpoint> endpoints,
       Db db,
       Platform platform,
+      @Nullable SimulatorMount simulator,
       @Nullable EmbeddedDatabase embedded,
       ServerInstances instances,
       UUID instanceId,
@@ -155,6 +158,7 @@ public final class OdimServer implements AutoCloseable {
     this.endpoints = endpoints;
     this.db = db;
     this.platform = platform;
+    this.simulator = simulator;
     this.embedded = embedded;
     this.instances = instances;
     this.instanceId = instanceId;
@@ -188,6 +192,7 @@ public final class OdimServer implements AutoCloseable {
     EmbeddedDatabase embedded = null;
     Db db = null;
     Platform platform = null;
+    SimulatorMount simulator = null;
     try {
       DatabaseUrl url;
       String description;
@@ -205,14 +210,19 @@ public final class OdimServer implements AutoCloseable {
       UUID instanceId = instances.register(hostName(), ProcessHandle.current().pid(), version());
       platform = Platform.start(db, config, clock, registry);
       AtomicReference<Api> api = new AtomicReference<>();
-      Javalin app = createApp(config, db, platform, registry, api, extraRoutes);
+      simulator = config.paystackSecretKey() == null ? new SimulatorMount() : null;
+      Javalin app = createApp(config, db, platform, registry, simulator, api, extraRoutes);
       app.start();
+      if (simulator != null) {
+        simulator.start(clock, SIMULATOR_SECRET_KEY, app.port());
+      }
       OdimServer server =
           new OdimServer(
               app,
               api.get().endpoints(),
               db,
               platform,
+              simulator,
               embedded,
               instances,
               instanceId,
@@ -222,6 +232,9 @@ public final class OdimServer implements AutoCloseable {
       log.info("Started instance {} on port {} ({})", instanceId, server.port(), description);
       return server;
     } catch (RuntimeException e) {
+      if (simulator != null) {
+        simulator.close();
+      }
       if (platform != null) {
         platform.close();
       }
@@ -285,6 +298,9 @@ public final class OdimServer implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("Could not record the stop of instance {}", instanceId, e);
       }
+      if (simulator != null) {
+        simulator.close();
+      }
       platform.close();
       db.close();
       if (embedded != null) {
@@ -318,6 +334,7 @@ public final class OdimServer implements AutoCloseable {
       Db db,
       Platform platform,
       PrometheusMeterRegistry registry,
+      @Nullable SimulatorMount simulator,
       AtomicReference<Api> apiHolder,
       Consumer<Api> extraRoutes) {
     ObjectMapper mapper = ServerJson.mapper();
@@ -435,6 +452,9 @@ public final class OdimServer implements AutoCloseable {
           platform.accounts.register(api);
           platform.admin.register(api);
           platform.profiles.register(api);
+          if (simulator != null) {
+            simulator.register(api);
+          }
           extraRoutes.accept(api);
           // Described last, so the document names every route, these two included; built at
           // start-up, so a body record it cannot describe faithfully stops the server at once.

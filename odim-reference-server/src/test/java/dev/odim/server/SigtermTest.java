@@ -43,6 +43,8 @@ class SigtermTest {
                 "0")
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("DATABASE_URL", database.jdbcUrlWithCredentials());
+    builder.environment().put("ODIM_ENCRYPTION_KEYS", TestServers.ENCRYPTION_KEYS);
+    builder.environment().put("ODIM_RATE_LIMIT", "off");
     Process server = builder.start();
     try {
       BufferedReader stdout =
@@ -69,7 +71,7 @@ class SigtermTest {
       server.destroy(); // SIGTERM
 
       HttpResponse<String> response = inFlight.get(20, TimeUnit.SECONDS);
-      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       assertThat(response.body()).isEqualTo("finished");
       assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the JVM exited").isTrue();
       int refusedPort = port;

@@ -52,7 +52,10 @@ class RouteAccessTest {
           "POST /api/auth/logout",
           "GET /api/openapi.json",
           "GET /api/docs",
-          "GET /api/creators/{handle}");
+          "GET /api/creators/{handle}",
+          "GET /sim/paystack/<path>",
+          "POST /sim/paystack/<path>",
+          "PUT /sim/paystack/<path>");
 
   private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
 
