@@ -18,6 +18,9 @@ import dev.odim.core.ratelimit.RateLimiter;
 import dev.odim.core.ratelimit.RatePolicy;
 import dev.odim.core.ratelimit.RedisRateLimitStore;
 import dev.odim.core.ratelimit.StoreHealth;
+import dev.odim.ledger.Ledger;
+import dev.odim.payments.FeePolicy;
+import dev.odim.payments.Payments;
 import dev.odim.queue.JobQueue;
 import dev.odim.queue.Worker;
 import dev.odim.queue.postgres.PostgresBackend;
@@ -43,6 +46,10 @@ import dev.odim.server.internal.admin.AdminRoutes;
 import dev.odim.server.internal.creator.ProfileRoutes;
 import dev.odim.server.internal.creator.Profiles;
 import dev.odim.server.internal.openapi.ApiPage;
+import dev.odim.server.internal.payment.CreatorAccounts;
+import dev.odim.server.internal.payment.PaystackSettlements;
+import dev.odim.server.internal.payment.Subscriptions;
+import dev.odim.server.internal.payment.Tiers;
 import dev.odim.server.internal.openapi.OpenApiDocument;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
@@ -122,6 +129,9 @@ public final class OdimServer implements AutoCloseable {
 
   /** A session ends this long after login, however busy. */
   static final Duration SESSION_ABSOLUTE = Duration.ofHours(12);
+
+  /** The platform's share of every payment: 10%. */
+  static final int PLATFORM_FEE_BASIS_POINTS = 1000;
 
   /** How long the readiness probe waits for the database. */
   static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
@@ -452,6 +462,7 @@ public final class OdimServer implements AutoCloseable {
           platform.accounts.register(api);
           platform.admin.register(api);
           platform.profiles.register(api);
+          platform.tiers.register(api);
           if (simulator != null) {
             simulator.register(api);
           }
@@ -513,6 +524,8 @@ public final class OdimServer implements AutoCloseable {
     final AccountRoutes accounts;
     final AdminRoutes admin;
     final ProfileRoutes profiles;
+    final Tiers tiers;
+    final Ledger ledger;
     final IdempotencyKeys idempotencyKeys;
     final ScheduledExecutorService housekeeping;
 
@@ -528,6 +541,8 @@ public final class OdimServer implements AutoCloseable {
         AccountRoutes accounts,
         AdminRoutes admin,
         ProfileRoutes profiles,
+        Tiers tiers,
+        Ledger ledger,
         IdempotencyKeys idempotencyKeys) {
       this.backend = backend;
       this.webhooks = webhooks;
@@ -541,6 +556,8 @@ public final class OdimServer implements AutoCloseable {
       this.accounts = accounts;
       this.admin = admin;
       this.profiles = profiles;
+      this.tiers = tiers;
+      this.ledger = ledger;
       this.idempotencyKeys = idempotencyKeys;
       // Stored answers are kept 24 hours; an hourly sweep keeps the table at a day's writes.
       this.housekeeping =
@@ -554,6 +571,15 @@ public final class OdimServer implements AutoCloseable {
       SecureRandom random = new SecureRandom();
       KeyRing keys = keyRing(config, random);
       AuditLog audit = AuditLog.builder(db).clock(clock).build();
+      Ledger ledger = Ledger.builder(db).clock(clock).build();
+      Subscriptions subscriptions = new Subscriptions(clock);
+      Payments payments =
+          Payments.builder(db, ledger)
+              .clock(clock)
+              .fees(FeePolicy.basisPoints(PLATFORM_FEE_BASIS_POINTS))
+              .fulfilment(subscriptions::activate)
+              .build();
+      PaystackSettlements settlements = new PaystackSettlements(payments, audit);
       PostgresBackend backend = PostgresBackend.builder(db).clock(clock).build();
       Webhooks webhooks = null;
       Worker worker = null;
@@ -563,13 +589,14 @@ public final class OdimServer implements AutoCloseable {
         JobQueue queue = JobQueue.builder(backend).clock(clock).build();
         String secret =
             config.paystackSecretKey() == null ? SIMULATOR_SECRET_KEY : config.paystackSecretKey();
-        // Handlers for Paystack's events come with payments (issue 8); until then every
-        // verified event is stored, acknowledged and marked ignored, ready for replay.
+        // charge.success settles; Paystack's other events are stored, acknowledged and marked
+        // ignored until their handlers land (payouts, refunds, disputes), ready for replay.
         webhooks =
             Webhooks.builder(db, queue)
                 .clock(clock)
                 .meterRegistry(registry)
                 .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
+                .on(Paystack.NAME, "charge.success", settlements::onChargeSuccess)
                 .build();
         worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
         store = rateLimitStore(config, clock);
@@ -611,6 +638,8 @@ public final class OdimServer implements AutoCloseable {
             accounts,
             new AdminRoutes(audit),
             new ProfileRoutes(new Profiles(db, clock, audit)),
+            new Tiers(db, clock, new CreatorAccounts(ledger)),
+            ledger,
             IdempotencyKeys.builder(db).clock(clock).build());
       } catch (RuntimeException e) {
         if (validation != null) {
@@ -626,6 +655,7 @@ public final class OdimServer implements AutoCloseable {
           webhooks.close();
         }
         backend.close();
+        ledger.close();
         throw e;
       }
     }
@@ -693,6 +723,7 @@ public final class OdimServer implements AutoCloseable {
       backend.close();
       closeQuietly(rateLimitStore);
       validation.close();
+      ledger.close();
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

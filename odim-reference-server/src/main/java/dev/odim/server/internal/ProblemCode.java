@@ -28,6 +28,7 @@ public enum ProblemCode {
   METHOD_NOT_ALLOWED(405, "This address does not accept that method."),
   EMAIL_TAKEN(409, "An account with this email exists."),
   HANDLE_TAKEN(409, "Another creator has this handle."),
+  TIER_EXISTS(409, "A tier with this name exists."),
   IDEMPOTENCY_KEY_IN_USE(409, "A request with this Idempotency-Key is still running."),
   PRECONDITION_FAILED(412, "The resource changed since you read it."),
   PAYLOAD_TOO_LARGE(413, "The request body is too large."),
