@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.jspecify.annotations.Nullable;
@@ -134,6 +135,37 @@ class InjectionTest {
         .anyMatch(r -> r.startsWith("POST /api/me/password with newPassword="));
     assertThat(stored).as("injection strings that are valid values were stored").isPositive();
     assertNothingButExplainedChanges(before);
+  }
+
+  /**
+   * Escapes JSON allows but UTF-8 cannot carry: a lone surrogate ({@code \\ud800}) and a NUL
+   * ({@code \\u0000}) written as escapes, so that they reach the server intact. The name is refused
+   * or stored exactly, never silently changed to {@code ?} on its way to PostgreSQL.
+   */
+  @Test
+  void escapedLoneSurrogatesAndNulsAreRefusedOrStoredExactly() throws Exception {
+    for (String escaped :
+        List.of("a\\ud800b", "a\\udfffb", "\\udbff", "a\\u0000b", "\\ud83d\\ude00")) {
+      String email = "escape-" + UUID.randomUUID() + "@odim.test";
+      String body =
+          "{\"email\":\""
+              + email
+              + "\",\"password\":\"plausible walrus "
+              + UUID.randomUUID()
+              + "\",\"name\":\""
+              + escaped
+              + "\",\"role\":\"fan\"}";
+      String request = "POST /api/auth/signup with name " + escaped;
+      Answer answer = platform.send("POST", "/api/auth/signup", body, null);
+      assertSafe(answer, request);
+      if (answer.status() < 300) {
+        usersCreated++;
+        sessionsStarted++;
+        String sent = platform.json.readTree("\"" + escaped + "\"").asText();
+        Answer me = get("/api/me", SecureServer.cookie(answer));
+        assertThat(me.body().get("name").asText()).as(request).isEqualTo(sent);
+      }
+    }
   }
 
   @Test
