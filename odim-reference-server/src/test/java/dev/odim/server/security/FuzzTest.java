@@ -11,11 +11,6 @@ import dev.odim.server.security.SecureServer.Answer;
 import dev.odim.server.security.SecureServer.Session;
 import dev.odim.testkit.TestDatabase;
 import dev.odim.testkit.internal.PostgresServer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -350,7 +345,9 @@ class FuzzTest {
             "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
     List<String> answered = new ArrayList<>();
     for (String request : requests) {
-      String response = raw(request);
+      String response =
+          RawHttp.exchange(
+              platform.server.baseUri().getHost(), platform.server.baseUri().getPort(), request);
       String line = response.lines().findFirst().orElse("");
       String shown = request.length() > 80 ? request.substring(0, 80) + "..." : request;
       assertNoLeak(response, shown);
@@ -488,32 +485,5 @@ class FuzzTest {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Writes {@code request} as ISO-8859-1 bytes and reads the answer until the server closes. */
-  private static String raw(String request) throws IOException {
-    try (Socket socket =
-        new Socket(platform.server.baseUri().getHost(), platform.server.baseUri().getPort())) {
-      socket.setSoTimeout(5_000);
-      OutputStream out = socket.getOutputStream();
-      try {
-        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        socket.shutdownOutput();
-      } catch (IOException e) {
-        // The server may stop reading (and reset) once it has seen enough to refuse.
-      }
-      ByteArrayOutputStream response = new ByteArrayOutputStream();
-      InputStream in = socket.getInputStream();
-      byte[] buffer = new byte[8192];
-      try {
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          response.write(buffer, 0, n);
-        }
-      } catch (IOException e) {
-        // A reset after the answer still leaves the answer.
-      }
-      return response.toString(StandardCharsets.ISO_8859_1);
-    }
   }
 }

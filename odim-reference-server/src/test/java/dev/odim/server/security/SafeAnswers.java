@@ -17,7 +17,9 @@ final class SafeAnswers {
   /**
    * What Jetty refuses while parsing, before any route or filter of the server runs: a URI or
    * header block too long, a path with an encoded NUL or an ambiguous segment. Jetty's own error
-   * page answers those (HTML, no stack trace); see {@link #refusedBeforeRouting}.
+   * page answers those (HTML, no stack trace) until {@code OdimServer} installs {@link
+   * dev.odim.server.internal.JettyProblems}; then drop this exception and require problem+json here
+   * too.
    */
   static final Set<Integer> PARSER_REFUSALS = Set.of(400, 413, 414, 431);
 
