@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.Problem;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -51,7 +52,7 @@ public final class JettyProblems extends ErrorHandler {
       return mapper.writeValueAsBytes(problem.toMap());
     } catch (JsonProcessingException e) {
       return ("{\"status\":" + problem.status() + ",\"code\":\"" + problem.code() + "\"}")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          .getBytes(StandardCharsets.UTF_8);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.odim.server.security;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
@@ -239,8 +240,8 @@ final class FuzzBodies {
     return switch (random.nextInt(4)) {
       case 0 -> body.getBytes(StandardCharsets.UTF_16BE);
       case 1 -> body.getBytes(StandardCharsets.UTF_16LE);
-      case 2 -> body.getBytes(java.nio.charset.Charset.forName("UTF-32BE"));
-      default -> body.getBytes(java.nio.charset.Charset.forName("UTF-32LE"));
+      case 2 -> body.getBytes(Charset.forName("UTF-32BE"));
+      default -> body.getBytes(Charset.forName("UTF-32LE"));
     };
   }
 }

@@ -13,12 +13,17 @@ import dev.odim.testkit.TestDatabase;
 import dev.odim.testkit.internal.PostgresServer;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -163,7 +168,7 @@ class FuzzTest {
         };
     Map<String, @Nullable Object> valid =
         new ValidBodies(validation.getValidator()).valid(type, known);
-    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    Map<String, Object> body = new LinkedHashMap<>();
     valid.forEach((k, v) -> body.put(k, v == null ? platform.json.nullNode() : v));
     List<String> names = new ArrayList<>(body.keySet());
     int mutations = random.nextInt(3);
@@ -175,7 +180,7 @@ class FuzzTest {
         case 2 -> body.put(name + "X", "unknown");
         case 3 -> {
           Object value = body.remove(name);
-          body.put(name.toUpperCase(java.util.Locale.ROOT), value == null ? "" : value);
+          body.put(name.toUpperCase(Locale.ROOT), value == null ? "" : value);
         }
         default -> {
           if (body.get(name) instanceof String text) {
@@ -227,7 +232,7 @@ class FuzzTest {
     String body = FuzzBodies.object(random, 1, fields(target));
     Map<String, String> headers = type.isEmpty() ? Map.of() : Map.of("Content-Type", type);
     Answer answer = send(target, utf8(body), headers);
-    String media = type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    String media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     if (reachesBody(target) && !media.equals("application/json") && !media.endsWith("+json")) {
       assertThat(answer.status()).as("%s as %s", target, type).isEqualTo(415);
       assertThat(answer.code()).isEqualTo("unsupported_media_type");
@@ -330,7 +335,7 @@ class FuzzTest {
                 body,
                 Map.of("Content-Type", "application/json"));
         assertThat(answer.status())
-            .as("%s with %s", endpoint.key(), java.util.HexFormat.of().formatHex(body))
+            .as("%s with %s", endpoint.key(), HexFormat.of().formatHex(body))
             .isEqualTo(400);
       }
     }
@@ -526,9 +531,7 @@ class FuzzTest {
               : sessions.containsKey(target.who())
                   && roles
                       .roles()
-                      .contains(
-                          Role.fromWireName(
-                              target.who().name().toLowerCase(java.util.Locale.ROOT)));
+                      .contains(Role.fromWireName(target.who().name().toLowerCase(Locale.ROOT)));
       case Access.Owner o -> false;
     };
   }
@@ -538,9 +541,7 @@ class FuzzTest {
     if (type == null || !type.isRecord()) {
       return List.of("email", "amount", "data");
     }
-    return java.util.Arrays.stream(type.getRecordComponents())
-        .map(java.lang.reflect.RecordComponent::getName)
-        .toList();
+    return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
   }
 
   private static String manyCookies(Random random) {
