@@ -27,6 +27,7 @@ import dev.odim.queue.postgres.PostgresBackend;
 import dev.odim.server.internal.EmbeddedDatabase;
 import dev.odim.server.internal.HttpMetrics;
 import dev.odim.server.internal.JavalinHttp;
+import dev.odim.server.internal.JettyProblems;
 import dev.odim.server.internal.JsonBody;
 import dev.odim.server.internal.ProblemCode;
 import dev.odim.server.internal.Problems;
@@ -387,6 +388,9 @@ public final class OdimServer implements AutoCloseable {
                 // requests in flight; without them stop() cuts requests off mid-response.
                 server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
                 server.insertHandler(new GracefulHandler());
+                // What Jetty refuses before any route runs (a broken request line, headers too
+                // large) is problem+json too.
+                server.setErrorHandler(new JettyProblems(mapper));
               });
           cfg.jsonMapper(new JavalinJackson(mapper, true));
           Api api =

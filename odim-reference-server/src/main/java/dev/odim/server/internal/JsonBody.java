@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.odim.core.Problem;
 import dev.odim.core.ProblemException;
 import io.javalin.http.Context;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -66,8 +67,9 @@ public final class JsonBody {
     if (body.length == 0) {
       throw ProblemCode.INVALID_JSON.exception("The request body is empty.");
     }
+    T value;
     try {
-      return mapper.readValue(body, type);
+      value = mapper.readValue(body, type);
     } catch (UnrecognizedPropertyException e) {
       throw ProblemCode.VALIDATION_FAILED.exception(
           "The request has a field this address does not know.",
@@ -89,9 +91,17 @@ public final class JsonBody {
       // Jackson's own message quotes the input; the caller gets only where it broke.
       throw ProblemCode.INVALID_JSON.exception(
           "The body is not valid JSON" + at(e.getLocation()) + ".");
+    } catch (CharConversionException e) {
+      // Jackson guessed UTF-16 or UTF-32 from the first bytes and the rest broke that encoding.
+      throw ProblemCode.INVALID_JSON.exception("The body is not valid JSON in UTF-8.");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (value == null) {
+      // The JSON literal null binds to no record; without this it would reach the validator.
+      throw ProblemCode.INVALID_JSON.exception("The body must be a JSON object, not null.");
+    }
+    return value;
   }
 
   private static void requireJson(String contentType) {
@@ -115,7 +125,10 @@ public final class JsonBody {
       }
       return body;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the request body", e);
+      // The client sent less than it announced and hung up, or stalled past the idle timeout:
+      // its request is incomplete, which is a 400, not a failure of the server.
+      throw ProblemCode.BAD_REQUEST.exception(
+          "The request body ended before the length the request announced.");
     }
   }
 

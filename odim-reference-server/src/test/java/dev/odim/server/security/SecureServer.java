@@ -100,6 +100,28 @@ final class SecureServer implements AutoCloseable {
     return answer(http.send(request.build(), BodyHandlers.ofString()));
   }
 
+  /**
+   * Sends {@code body} as it is, with only the headers given: no Content-Type unless {@code
+   * headers} names one, so that wrong and missing types can be tried.
+   */
+  Answer sendBytes(
+      String method,
+      String path,
+      byte @Nullable [] body,
+      @Nullable Session session,
+      Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path))
+            .method(
+                method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body));
+    if (session != null) {
+      request.header("Cookie", session.cookie());
+    }
+    headers.forEach(request::header);
+    return answer(http.send(request.build(), BodyHandlers.ofString()));
+  }
+
   Answer answer(HttpResponse<String> response) throws IOException {
     String type = response.headers().firstValue("Content-Type").orElse("");
     JsonNode parsed =

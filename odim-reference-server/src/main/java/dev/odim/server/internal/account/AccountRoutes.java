@@ -274,7 +274,13 @@ public final class AccountRoutes {
   }
 
   private void revoke(Call call) {
-    UUID id = UUID.fromString(call.ctx().pathParam("id"));
+    UUID id;
+    try {
+      id = UUID.fromString(call.ctx().pathParam("id"));
+    } catch (IllegalArgumentException e) {
+      // Only an admin gets here with a malformed id: the owner check finds no owner for it.
+      throw ProblemCode.NOT_FOUND.exception("No session has this id.");
+    }
     db.useTransaction(
         h -> {
           sessions.end(h, id, "revoked");

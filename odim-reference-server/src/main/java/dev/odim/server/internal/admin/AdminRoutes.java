@@ -84,7 +84,15 @@ public final class AdminRoutes {
               new Problem.FieldError(
                   "query", e.getMessage() == null ? "is invalid" : e.getMessage())));
     }
-    AuditPage page = audit.query(query);
+    AuditPage page;
+    try {
+      page = audit.query(query);
+    } catch (IllegalArgumentException e) {
+      // The log reads the cursor only when it runs the query: one it did not issue lands here.
+      throw ProblemCode.VALIDATION_FAILED.exception(
+          "The cursor is not one this log gave out; start again without it.",
+          List.of(new Problem.FieldError("cursor", "is not a valid cursor")));
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("entries", page.entries());
     body.put("nextCursor", page.nextCursor().orElse(null));
@@ -101,8 +109,15 @@ public final class AdminRoutes {
           "Give the filter " + name + " once.",
           List.of(new Problem.FieldError(name, "is given more than once")));
     }
+    String value = values.get(0);
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      // No action, id or time holds one, and PostgreSQL refuses a NUL in text with an error.
+      throw ProblemCode.VALIDATION_FAILED.exception(
+          "The filter " + name + " may not contain control characters.",
+          List.of(new Problem.FieldError(name, "contains a control character")));
+    }
     try {
-      return parse.apply(values.get(0));
+      return parse.apply(value);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw ProblemCode.VALIDATION_FAILED.exception(
           "The filter " + name + " has a value it cannot take.",

@@ -7,6 +7,8 @@ import dev.odim.server.internal.ProblemCode;
 import io.javalin.http.Context;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +44,52 @@ public final class BodyReader {
   public <T> T bind(byte[] body, Class<T> type) {
     T value = new JsonBody(mapper, Integer.MAX_VALUE).parse(body, type);
     validate(value);
+    refuseHalfSurrogates(value);
     return value;
+  }
+
+  /**
+   * JSON may escape half of a surrogate pair ({@code "\\ud800"}), which no UTF-8 text can hold:
+   * PostgreSQL's driver, a cipher or a hash would turn it into {@code ?} without a word, storing
+   * something else than was sent. Such a string field is refused like any invalid field.
+   */
+  private static void refuseHalfSurrogates(Object body) {
+    if (!body.getClass().isRecord()) {
+      return;
+    }
+    List<Problem.FieldError> errors = new ArrayList<>();
+    for (RecordComponent component : body.getClass().getRecordComponents()) {
+      if (component.getType() != String.class) {
+        continue;
+      }
+      String value;
+      try {
+        value = (String) component.getAccessor().invoke(body);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read " + component, e);
+      }
+      if (value != null && hasHalfSurrogate(value)) {
+        errors.add(
+            new Problem.FieldError(component.getName(), "contains half of a surrogate pair"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw ProblemCode.VALIDATION_FAILED.exception("Check the highlighted fields.", errors);
+    }
+  }
+
+  private static boolean hasHalfSurrogate(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Validates a value bound some other way (a query string, say) the same way as bodies. */
