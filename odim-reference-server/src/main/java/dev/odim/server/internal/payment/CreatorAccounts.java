@@ -10,9 +10,9 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Each creator's balance in the ledger: one account per creator and currency, whose id derives
- * from the creator's, so it needs no table of its own and creating it twice is harmless. It may
- * never go below zero (payouts are held against it).
+ * Each creator's balance in the ledger: one account per creator and currency, whose id derives from
+ * the creator's, so it needs no table of its own and creating it twice is harmless. It may never go
+ * below zero (payouts are held against it).
  */
 public final class CreatorAccounts {
   /** The ledger's account code of creator balances. */

@@ -43,7 +43,10 @@ public final class PaystackSettlements {
               "payment.mismatch",
               Outcome.FAILURE,
               facts,
-              "Paystack reported " + mismatch.reported() + ", the intent expects " + mismatch.expected());
+              "Paystack reported "
+                  + mismatch.reported()
+                  + ", the intent expects "
+                  + mismatch.expected());
       case Settlement.NotPaid notPaid -> {}
       case Settlement.UnknownReference unknown ->
           record(
@@ -55,7 +58,8 @@ public final class PaystackSettlements {
     }
   }
 
-  private void record(Handle handle, String action, Outcome outcome, ProviderFacts facts, String summary) {
+  private void record(
+      Handle handle, String action, Outcome outcome, ProviderFacts facts, String summary) {
     audit.record(
         handle,
         AuditEvent.builder(action)
@@ -71,8 +75,8 @@ public final class PaystackSettlements {
   /**
    * The facts of a Paystack transaction object ({@code data} of {@code charge.success}).
    *
-   * @throws IllegalArgumentException when a field the settlement needs is missing or malformed;
-   *     the inbox records it as the event's failure
+   * @throws IllegalArgumentException when a field the settlement needs is missing or malformed; the
+   *     inbox records it as the event's failure
    */
   static ProviderFacts facts(JsonNode data) {
     String reference = text(data, "reference");

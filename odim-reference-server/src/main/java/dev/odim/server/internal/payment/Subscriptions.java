@@ -8,8 +8,8 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Fans' subscriptions: created pending with their payment, activated by the payment's settlement
- * in the same transaction (odim-payments' fulfilment), so a settled payment without an active
+ * Fans' subscriptions: created pending with their payment, activated by the payment's settlement in
+ * the same transaction (odim-payments' fulfilment), so a settled payment without an active
  * subscription, or the reverse, cannot exist.
  */
 public final class Subscriptions {
