@@ -4,6 +4,7 @@ import static dev.odim.server.security.SafeAnswers.assertSafe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.odim.server.internal.creator.RichText;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Endpoint;
 import dev.odim.server.internal.web.Role;
@@ -25,6 +26,7 @@ import java.util.regex.Matcher;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -65,6 +67,12 @@ class InjectionTest {
 
   private static final String SESSIONS = "odim_server.sessions";
   private static final String AUDIT = "odim_audit.audit_log";
+  private static final String PROFILES = "odim_server.creator_profiles";
+  private static final String TIERS = "odim_server.tiers";
+  private static final String LEDGER_ACCOUNTS = "odim_ledger.accounts";
+  private int profilesCreated;
+  private int tiersCreated;
+  private final java.util.Set<UUID> creatorsWithTiers = new java.util.HashSet<>();
 
   private TestDatabase database;
   private SecureServer platform;
@@ -81,6 +89,16 @@ class InjectionTest {
     platform = new SecureServer(database);
     validation = Validation.buildDefaultValidatorFactory();
     bodies = new ValidBodies(validation.getValidator());
+  }
+
+  /** Each test compares against its own snapshot, so it counts its own writes from zero. */
+  @BeforeEach
+  void resetCounts() {
+    usersCreated = 0;
+    sessionsStarted = 0;
+    profilesCreated = 0;
+    tiersCreated = 0;
+    creatorsWithTiers.clear();
   }
 
   @AfterAll
@@ -302,6 +320,9 @@ class InjectionTest {
       case "POST /api/auth/login" ->
           Map.of("email", existing.email(), "password", existing.password());
       case "POST /api/me/password" -> Map.of("currentPassword", session.password());
+      // A handle is unique across creators, and each request here is a new creator's.
+      case "PUT /api/creators/me/profile" ->
+          Map.of("handle", "h" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
       default -> Map.of();
     };
   }
@@ -341,6 +362,22 @@ class InjectionTest {
                 null);
         assertThat(old.status()).as("the old password no longer works").isEqualTo(401);
       }
+      case "PUT /api/creators/me/profile" -> {
+        profilesCreated++;
+        Answer view = platform.send("GET", "/api/creators/" + body.get("handle"), null, null);
+        assertThat(view.body().get("displayName").asText())
+            .isEqualTo(((String) body.get("displayName")).strip());
+        // Rich text is stored as the sanitizer leaves it, never as sent (docs/security.md).
+        assertThat(view.body().get("bio").asText())
+            .isEqualTo(RichText.sanitize((String) body.get("bio")));
+      }
+      case "POST /api/creators/me/tiers" -> {
+        tiersCreated++;
+        creatorsWithTiers.add(session.userId());
+        Answer tiers = get("/api/creators/me/tiers", session);
+        assertThat(tiers.body().get("tiers").get(0).get("name").asText())
+            .isEqualTo(((String) body.get("name")).strip());
+      }
       default -> {}
     }
   }
@@ -361,9 +398,16 @@ class InjectionTest {
     DatabaseSnapshot after = DatabaseSnapshot.of(database);
     assertThat(after.tables()).as("no table dropped or created").isEqualTo(before.tables());
     Map<String, Long> changes = before.changesTo(after);
-    assertThat(changes.keySet()).isSubsetOf(USERS, SESSIONS, AUDIT);
+    assertThat(changes.keySet())
+        .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS);
     assertThat(changes.getOrDefault(USERS, 0L)).isEqualTo(usersCreated);
-    assertThat(changes.getOrDefault(SESSIONS, 0L)).isEqualTo(sessionsStarted);
+    assertThat(changes.getOrDefault(PROFILES, 0L)).isEqualTo(profilesCreated);
+    assertThat(changes.getOrDefault(TIERS, 0L)).isEqualTo(tiersCreated);
+    // A creator's balance account is made with their first tier.
+    assertThat(changes.getOrDefault(LEDGER_ACCOUNTS, 0L)).isEqualTo(creatorsWithTiers.size());
+    assertThat(changes.getOrDefault(SESSIONS, 0L))
+        .as("sessions; all changes %s", changes)
+        .isEqualTo(sessionsStarted);
     assertThat(changes.getOrDefault(AUDIT, 0L)).isPositive();
     assertThat(DatabaseSnapshot.usersWithoutSession(database)).isZero();
     Answer chain = get("/api/admin/audit/verification", platform.admin());
@@ -385,7 +429,13 @@ class InjectionTest {
 
   private Answer send(Endpoint endpoint, Object body, @Nullable Session session) throws Exception {
     long started = System.nanoTime();
-    Answer answer = platform.send(endpoint.method().name(), endpoint.path(), body, session);
+    // A profile is created with If-None-Match: * (each request here is a new creator's).
+    Map<String, String> headers =
+        endpoint.key().equals("PUT /api/creators/me/profile")
+            ? Map.of("If-None-Match", "*")
+            : Map.of();
+    Answer answer =
+        platform.send(endpoint.method().name(), endpoint.path(), body, session, headers);
     timed(started, endpoint.key());
     return answer;
   }

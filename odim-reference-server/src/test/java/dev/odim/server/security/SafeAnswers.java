@@ -37,6 +37,11 @@ final class SafeAnswers {
       assertThat(answer.status())
           .as("Jetty's refusal of %s: %s", request, body)
           .isIn(PARSER_REFUSALS);
+      if (body.isEmpty()) {
+        // Jetty's parser refuses some requests (431: header block too large) with a bare status
+        // line, before any handler could write a problem; there is nothing in it to leak.
+        return;
+      }
     }
     assertThat(answer.header("Content-Type"))
         .as("Content-Type of the %d to %s: %s", answer.status(), request, body)
