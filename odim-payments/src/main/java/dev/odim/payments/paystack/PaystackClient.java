@@ -156,7 +156,8 @@ public final class PaystackClient {
       body.put("callback_url", request.callbackUrl().toString());
     }
     if (!request.metadata().isEmpty()) {
-      body.put("metadata", request.metadata());
+      // Paystack's OpenAPI has initialize's metadata as "stringified JSON object"
+      body.put("metadata", json(request.metadata(), "metadata"));
     }
     if (!request.channels().isEmpty()) {
       body.put("channels", request.channels());
@@ -167,7 +168,14 @@ public final class PaystackClient {
         body,
         request.reference(),
         this::initialized,
-        () -> verify(request.reference()).map(tx -> new Initialized(tx.reference(), null, null)));
+        () ->
+            ours(
+                    verify(request.reference()),
+                    request.reference(),
+                    tx ->
+                        tx.amount().equals(request.amount())
+                            && tx.customer().email().equalsIgnoreCase(request.email()))
+                .map(tx -> new Initialized(tx.reference(), null, null)));
   }
 
   /**
@@ -254,7 +262,13 @@ public final class PaystackClient {
         body,
         request.reference(),
         this::transaction,
-        () -> verify(request.reference()));
+        () ->
+            ours(
+                verify(request.reference()),
+                request.reference(),
+                tx ->
+                    tx.amount().equals(request.amount())
+                        && tx.customer().email().equalsIgnoreCase(request.email())));
   }
 
   // ---- payouts ----
@@ -297,7 +311,11 @@ public final class PaystackClient {
         body,
         request.reference(),
         this::transfer,
-        () -> verifyTransfer(request.reference()));
+        () ->
+            ours(
+                verifyTransfer(request.reference()),
+                request.reference(),
+                transfer -> transfer.amount().equals(request.amount())));
   }
 
   /** The transfer under our {@code reference} ({@code GET /transfer/verify/{reference}}). */
@@ -374,6 +392,20 @@ public final class PaystackClient {
       return lookUp.find();
     }
     return result;
+  }
+
+  /**
+   * {@code found} if it is what our lost attempt would have created; a duplicate otherwise (the
+   * reference was used before, by something else).
+   */
+  private static <T> PaystackResult<T> ours(
+      PaystackResult<T> found, String reference, java.util.function.Predicate<T> matches) {
+    if (found instanceof PaystackResult.Ok<T>(T value) && !matches.test(value)) {
+      return new PaystackResult.DuplicateReference<>(
+          reference,
+          "the reference is already used by a different " + value.getClass().getSimpleName());
+    }
+    return found;
   }
 
   private <T> PaystackResult<T> call(boolean repeatable, Attempt<T> attempt) {
@@ -500,6 +532,14 @@ public final class PaystackClient {
     return new Answer(status, root, message);
   }
 
+  private String json(Object value, String what) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new PaystackException("cannot write " + what + " as JSON", e);
+    }
+  }
+
   private @Nullable JsonNode parse(byte[] body) {
     try {
       JsonNode root = mapper.readTree(body);
@@ -621,8 +661,14 @@ public final class PaystackClient {
         metadata(data.get("metadata")));
   }
 
-  /** Paystack's metadata: an object, or sometimes an empty string or null; nulls are dropped. */
+  /**
+   * Paystack's metadata: an object, a string holding one, or an empty string or null; null values
+   * are dropped.
+   */
   private Map<String, Object> metadata(@Nullable JsonNode node) {
+    if (node != null && node.isTextual()) {
+      node = parse(node.asText().getBytes(StandardCharsets.UTF_8));
+    }
     if (node == null || !node.isObject()) {
       return Map.of();
     }

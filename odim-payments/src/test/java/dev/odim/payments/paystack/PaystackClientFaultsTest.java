@@ -124,6 +124,24 @@ class PaystackClientFaultsTest {
   }
 
   @Test
+  void aRetryRefusedAsDuplicateOfSomethingElseStaysADuplicate() {
+    try (SimulatorFront front = front(9)) {
+      PaystackClient client = client(front.baseUri(), quick().build());
+      String reference = initialized(client); // NGN 100 for ada@example.com
+      front.loseAnswers("/transaction/initialize", 1); // the first attempt's refusal is lost
+      int before = front.apiRequests();
+
+      var result =
+          client.initialize(
+              InitializeRequest.of("someone-else@example.com", Money.of(99, "NGN"), reference));
+
+      assertThat(result).isInstanceOf(PaystackResult.DuplicateReference.class);
+      // the lost attempt, the refused retry, the look-up that found someone else's transaction
+      assertThat(front.apiRequests() - before).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aRetriedTransferWhoseFirstAnswerWasLostIsFoundByItsReference() {
     try (SimulatorFront front = front(4)) {
       PaystackClient client = client(front.baseUri(), quick().build());
