@@ -11,6 +11,7 @@ import dev.odim.core.resilience.DependencyTimeoutException;
 import dev.odim.core.resilience.DependencyUnavailableException;
 import dev.odim.core.resilience.Resilience;
 import dev.odim.core.resilience.RetrySettings;
+import dev.odim.payments.ProviderFacts;
 import dev.odim.payments.paystack.PaystackResult.Reason;
 import dev.odim.payments.paystack.internal.OutcomeUnknown;
 import dev.odim.payments.paystack.internal.Reader;
@@ -40,6 +41,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -184,6 +186,14 @@ public final class PaystackClient {
    */
   public PaystackResult<Transaction> verify(String reference) {
     return read("/transaction/verify/" + segment(reference), this::transaction);
+  }
+
+  /**
+   * The transaction with Paystack's {@code id} ({@code GET /transaction/{id}}); {@link
+   * PaystackResult.NotFound} when Paystack has none.
+   */
+  public PaystackResult<Transaction> fetch(long id) {
+    return read("/transaction/" + id, this::transaction);
   }
 
   /** One page of transactions, newest first ({@code GET /transaction}). */
@@ -352,7 +362,7 @@ public final class PaystackClient {
   }
 
   /** {@code transaction}'s facts for settlement; empty while it is undecided. */
-  public static Optional<dev.odim.payments.ProviderFacts> toFacts(Transaction transaction) {
+  public static Optional<ProviderFacts> toFacts(Transaction transaction) {
     return transaction.facts();
   }
 
@@ -399,7 +409,7 @@ public final class PaystackClient {
    * reference was used before, by something else).
    */
   private static <T> PaystackResult<T> ours(
-      PaystackResult<T> found, String reference, java.util.function.Predicate<T> matches) {
+      PaystackResult<T> found, String reference, Predicate<T> matches) {
     if (found instanceof PaystackResult.Ok<T>(T value) && !matches.test(value)) {
       return new PaystackResult.DuplicateReference<>(
           reference,

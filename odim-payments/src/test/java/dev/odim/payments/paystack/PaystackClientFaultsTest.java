@@ -253,7 +253,7 @@ class PaystackClientFaultsTest {
                   InitializeRequest.of("ada@example.com", Money.of(1, "NGN"), "ref-open")))
           .isInstanceOf(Unavailable.class);
       assertThat(front.apiRequests()).isEqualTo(sent);
-      assertThat(took).isLessThan(Duration.ofMillis(100));
+      assertThat(took).isLessThan(Duration.ofMillis(300));
     }
   }
 
@@ -330,6 +330,18 @@ class PaystackClientFaultsTest {
                 assertThat(u.retryAfter()).isEqualTo(Duration.ofSeconds(120));
               });
       assertThat(stub.requests()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void paystacksFourHundredForAnUnknownReferenceIsNotFound() {
+    try (StubServer stub =
+        new StubServer(
+            Answer.of(400, "{\"status\":false,\"message\":\"Transaction reference not found\"}"))) {
+      PaystackClient client = client(stub.baseUri(), quick().build());
+      assertThat(client.verify("nope"))
+          .isEqualTo(new NotFound<Transaction>("Transaction reference not found"));
+      assertThat(stub.paths()).containsExactly("GET /transaction/verify/nope");
     }
   }
 

@@ -122,6 +122,9 @@ class PaystackClientTest {
     assertThat(tx.authorization().authorizationCode()).startsWith("AUTH_");
     assertThat(tx.metadata()).containsEntry("subscription", "sub-42").containsEntry("tier", 2);
 
+    assertThat(paystack.fetch(tx.id())).isEqualTo(new PaystackResult.Ok<>(tx));
+    assertThat(paystack.fetch(987_654_321L)).isInstanceOf(NotFound.class);
+
     assertThat(PaystackClient.toFacts(tx))
         .contains(
             new ProviderFacts(
