@@ -21,6 +21,7 @@ import dev.odim.core.ratelimit.StoreHealth;
 import dev.odim.ledger.Ledger;
 import dev.odim.payments.FeePolicy;
 import dev.odim.payments.Payments;
+import dev.odim.payments.paystack.PaystackClient;
 import dev.odim.queue.JobQueue;
 import dev.odim.queue.Worker;
 import dev.odim.queue.postgres.PostgresBackend;
@@ -49,6 +50,7 @@ import dev.odim.server.internal.creator.Profiles;
 import dev.odim.server.internal.openapi.ApiPage;
 import dev.odim.server.internal.openapi.OpenApiDocument;
 import dev.odim.server.internal.payment.CreatorAccounts;
+import dev.odim.server.internal.payment.PaymentRoutes;
 import dev.odim.server.internal.payment.PaystackSettlements;
 import dev.odim.server.internal.payment.Subscriptions;
 import dev.odim.server.internal.payment.Tiers;
@@ -58,8 +60,8 @@ import dev.odim.server.internal.web.BodyReader;
 import dev.odim.server.internal.web.ClientAddresses;
 import dev.odim.server.internal.web.CsrfGuard;
 import dev.odim.server.internal.web.Endpoint;
-import dev.odim.server.internal.web.RateLimitedException;
 import dev.odim.server.internal.web.RateLimits;
+import dev.odim.server.internal.web.RetryLaterException;
 import dev.odim.server.internal.web.SecurityHeaders;
 import dev.odim.webhooks.SigningSecrets;
 import dev.odim.webhooks.Webhooks;
@@ -227,6 +229,7 @@ public final class OdimServer implements AutoCloseable {
       if (simulator != null) {
         simulator.start(clock, SIMULATOR_SECRET_KEY, app.port());
       }
+      platform.paymentRoutes.use(paystackClient(config, app.port(), registry));
       OdimServer server =
           new OdimServer(
               app,
@@ -419,7 +422,7 @@ public final class OdimServer implements AutoCloseable {
           cfg.routes.before(csrf::check);
           // Core's ProblemException, so a problem thrown by any module renders the same way.
           cfg.routes.exception(
-              RateLimitedException.class,
+              RetryLaterException.class,
               (e, ctx) -> {
                 e.headers().forEach(ctx::header);
                 problems.handle(e, ctx);
@@ -467,6 +470,7 @@ public final class OdimServer implements AutoCloseable {
           platform.admin.register(api);
           platform.profiles.register(api);
           platform.tiers.register(api);
+          platform.paymentRoutes.register(api);
           if (simulator != null) {
             simulator.register(api);
           }
@@ -495,6 +499,28 @@ public final class OdimServer implements AutoCloseable {
                                   .render(call.ctx().attribute(SecurityHeaders.NONCE_ATTRIBUTE))));
           openApi.set(OpenApiDocument.build(api.endpoints(), mapper, version()));
         });
+  }
+
+  /**
+   * The Paystack client: the real API with {@code PAYSTACK_SECRET_KEY} (at {@code
+   * PAYSTACK_BASE_URL} when set), else the built-in simulator on this server's own port.
+   */
+  private static PaystackClient paystackClient(
+      ServerConfig config, int port, PrometheusMeterRegistry registry) {
+    PaystackClient.Builder client =
+        PaystackClient.builder()
+            .resilience(PaystackClient.resilienceDefaults().meterRegistry(registry).build());
+    if (config.paystackSecretKey() == null) {
+      return client
+          .secretKey(SIMULATOR_SECRET_KEY)
+          .baseUri(URI.create("http://127.0.0.1:" + port + SimulatorMount.BASE_PATH))
+          .build();
+    }
+    client.secretKey(config.paystackSecretKey());
+    if (config.paystackBaseUrl() != null) {
+      client.baseUri(config.paystackBaseUrl());
+    }
+    return client.build();
   }
 
   private static Map<String, Object> readyBody(StoreHealth limiter, boolean redis) {
@@ -529,6 +555,7 @@ public final class OdimServer implements AutoCloseable {
     final AdminRoutes admin;
     final ProfileRoutes profiles;
     final Tiers tiers;
+    final PaymentRoutes paymentRoutes;
     final Ledger ledger;
     final IdempotencyKeys idempotencyKeys;
     final ScheduledExecutorService housekeeping;
@@ -546,6 +573,7 @@ public final class OdimServer implements AutoCloseable {
         AdminRoutes admin,
         ProfileRoutes profiles,
         Tiers tiers,
+        PaymentRoutes paymentRoutes,
         Ledger ledger,
         IdempotencyKeys idempotencyKeys) {
       this.backend = backend;
@@ -561,6 +589,7 @@ public final class OdimServer implements AutoCloseable {
       this.admin = admin;
       this.profiles = profiles;
       this.tiers = tiers;
+      this.paymentRoutes = paymentRoutes;
       this.ledger = ledger;
       this.idempotencyKeys = idempotencyKeys;
       // Stored answers are kept 24 hours; an hourly sweep keeps the table at a day's writes.
@@ -613,6 +642,7 @@ public final class OdimServer implements AutoCloseable {
           rotateInBackground(new UserKeyRotation(db, cipher, emailIndex));
         }
         Sessions sessions = new Sessions(db, clock, random, SESSION_IDLE, SESSION_ABSOLUTE);
+        Tiers tiers = new Tiers(db, clock, new CreatorAccounts(ledger));
         AccountRoutes accounts =
             new AccountRoutes(
                 db,
@@ -642,7 +672,8 @@ public final class OdimServer implements AutoCloseable {
             accounts,
             new AdminRoutes(audit),
             new ProfileRoutes(new Profiles(db, clock, audit)),
-            new Tiers(db, clock, new CreatorAccounts(ledger)),
+            tiers,
+            new PaymentRoutes(db, payments, tiers, subscriptions, users, random),
             ledger,
             IdempotencyKeys.builder(db).clock(clock).build());
       } catch (RuntimeException e) {

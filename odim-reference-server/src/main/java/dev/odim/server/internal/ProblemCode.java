@@ -36,7 +36,9 @@ public enum ProblemCode {
   UNSUPPORTED_MEDIA_TYPE(415, "This address accepts JSON only."),
   PRECONDITION_REQUIRED(428, "Say which version you are changing."),
   RATE_LIMITED(429, "Too many requests."),
+  PROVIDER_REFUSED(502, "The payment provider refused the request."),
   SERVICE_UNAVAILABLE(503, "The service is not ready. Try again shortly."),
+  PROVIDER_UNAVAILABLE(503, "The payment provider is not answering. Try again shortly."),
   INTERNAL_ERROR(500, "Something went wrong on our side. It has been logged.");
 
   private final int status;

@@ -116,7 +116,8 @@ class InjectionTest {
 
     for (Endpoint endpoint : platform.server.endpoints()) {
       Class<?> type = endpoint.bodyType();
-      if (type == null) {
+      if (type == null || ValidBodies.stringFields(type).isEmpty()) {
+        // Nothing to inject into (POST /api/subscriptions takes a UUID, which binding checks).
         continue;
       }
       // The unchanged body succeeds: a refusal below is the payload's doing, not a bad base.

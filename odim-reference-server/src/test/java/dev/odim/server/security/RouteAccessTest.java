@@ -82,8 +82,12 @@ class RouteAccessTest {
     Session stranger = platform.signup("fan");
     // Resources that belong to `owner`, by the path template that names them. An owner route
     // without an entry here fails the test: whoever adds one must show it is guarded.
+    String payment = paymentOf(owner);
     Map<String, Function<Session, String>> owned =
-        Map.of("/api/sessions/{id}", session -> currentSessionId(session));
+        Map.of(
+            "/api/sessions/{id}", session -> currentSessionId(session),
+            "/api/payments/{reference}", session -> payment,
+            "/api/payments/{reference}/verify", session -> payment);
 
     List<String> checked = new ArrayList<>();
     Set<String> publicRoutes = new TreeSet<>();
@@ -179,6 +183,31 @@ class RouteAccessTest {
                             .summary("Forgot to say who may call it")
                             .handle(call -> {})))
         .hasStackTraceContaining("GET /forgotten declares no access");
+  }
+
+  /** A subscription payment that {@code fan} started, for the payment routes' owner checks. */
+  private String paymentOf(Session fan) throws Exception {
+    Session creator = platform.signup("creator");
+    String tier =
+        platform
+            .send(
+                "POST",
+                "/api/creators/me/tiers",
+                Map.of("name", "Gold", "amount", 100_000),
+                creator)
+            .body()
+            .get("id")
+            .asText();
+    return platform
+        .send(
+            "POST",
+            "/api/subscriptions",
+            Map.of("tierId", tier),
+            fan,
+            Map.of("Idempotency-Key", java.util.UUID.randomUUID().toString()))
+        .body()
+        .get("reference")
+        .asText();
   }
 
   private String currentSessionId(Session session) {

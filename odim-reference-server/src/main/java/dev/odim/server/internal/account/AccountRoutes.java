@@ -16,7 +16,7 @@ import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.Call;
 import dev.odim.server.internal.web.Idempotency;
 import dev.odim.server.internal.web.Principal;
-import dev.odim.server.internal.web.RateLimitedException;
+import dev.odim.server.internal.web.RetryLaterException;
 import dev.odim.server.internal.web.Role;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -195,7 +195,8 @@ public final class AccountRoutes {
     String accountKey = HexFormat.of().formatHex(users.emailKey(login.email()));
     Decision gate = throttle.check(accountKey);
     if (!gate.allowed()) {
-      throw new RateLimitedException(
+      throw new RetryLaterException(
+          ProblemCode.RATE_LIMITED,
           "Too many failed sign-ins for this account. Try again in "
               + gate.retryAfterSeconds()
               + " s.",

@@ -3,6 +3,7 @@ package dev.odim.server.internal.web;
 import dev.odim.core.ratelimit.Decision;
 import dev.odim.core.ratelimit.RateLimiter;
 import dev.odim.core.ratelimit.RatePolicy;
+import dev.odim.server.internal.ProblemCode;
 import io.javalin.http.Context;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -52,7 +53,8 @@ public final class RateLimits {
     ctx.header("RateLimit-Policy", decision.policyHeader());
     ctx.header("RateLimit", decision.rateLimitHeader());
     if (!decision.allowed()) {
-      throw new RateLimitedException(
+      throw new RetryLaterException(
+          ProblemCode.RATE_LIMITED,
           "Too many requests from your address under the \""
               + decision.policy().name()
               + "\" limit of "

@@ -8,16 +8,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A 429 with the headers that tell the client when to come back: {@code Retry-After} and, when a
- * policy applies, the IETF draft's {@code RateLimit-Policy} and {@code RateLimit}.
+ * A refusal that tells the client when to come back: {@code Retry-After} and any other headers (a
+ * 429 carries the IETF draft's {@code RateLimit-Policy} and {@code RateLimit}; a 503 for a provider
+ * outage only {@code Retry-After}).
  */
-public final class RateLimitedException extends ProblemException {
+public final class RetryLaterException extends ProblemException {
   @Serial private static final long serialVersionUID = 1L;
 
   private final transient Map<String, String> headers;
 
-  public RateLimitedException(String detail, Duration retryAfter, Map<String, String> headers) {
-    super(ProblemCode.RATE_LIMITED.problem(detail));
+  public RetryLaterException(
+      ProblemCode code, String detail, Duration retryAfter, Map<String, String> headers) {
+    super(code.problem(detail));
     long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     LinkedHashMap<String, String> all = new LinkedHashMap<>(headers);
     all.put("Retry-After", Long.toString(seconds));
