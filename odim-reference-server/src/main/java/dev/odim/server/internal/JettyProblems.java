@@ -43,6 +43,9 @@ public final class JettyProblems extends ErrorHandler {
       @Nullable Throwable cause,
       Callback callback) {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+    // Jetty may close a connection after a request it could not parse; saying so keeps a client
+    // from sending its next request down a connection about to close.
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
     response.write(true, ByteBuffer.wrap(body(code)), callback);
   }
 

@@ -280,9 +280,17 @@ class InjectionTest {
                 + " as "
                 + session.role();
         long started = System.nanoTime();
-        Answer answer =
-            platform.send(
-                endpoint.method().name(), path, endpoint.bodyType() == null ? null : "{}", session);
+        Answer answer;
+        try {
+          answer =
+              platform.send(
+                  endpoint.method().name(),
+                  path,
+                  endpoint.bodyType() == null ? null : "{}",
+                  session);
+        } catch (java.io.IOException e) {
+          throw new AssertionError("no answer to " + request + " (" + path + ")", e);
+        }
         timed(started, request);
         assertSafe(answer, request);
         assertThat(answer.status()).as(request).isBetween(400, 499);
