@@ -649,7 +649,10 @@ public final class OdimServer implements AutoCloseable {
                 users,
                 sessions,
                 PasswordHasher.owaspDefault(),
-                FailureBackoff.builder("login-account").store(store).build(),
+                FailureBackoff.builder("login-account")
+                    .store(store)
+                    .meterRegistry(registry)
+                    .build(),
                 new AccountAudit(audit),
                 random,
                 registry);

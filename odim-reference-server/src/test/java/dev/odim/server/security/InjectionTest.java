@@ -283,7 +283,7 @@ class InjectionTest {
         Answer answer;
         try {
           answer =
-              platform.send(
+              platform.sendAlone(
                   endpoint.method().name(),
                   path,
                   endpoint.bodyType() == null ? null : "{}",

@@ -101,8 +101,26 @@ final class SecureServer implements AutoCloseable {
   }
 
   /**
-   * Sends {@code body} as it is, with only the headers given: no Content-Type unless {@code
-   * headers} names one, so that wrong and missing types can be tried.
+   * {@link #send} on a connection of its own. Hostile requests go this way: Jetty closes a
+   * connection after some refusals, and a pooled client could send the next request down it; an
+   * attacker's request is judged on its own connection, as it would arrive.
+   */
+  Answer sendAlone(String method, String path, @Nullable Object body, @Nullable Session session)
+      throws IOException, InterruptedException {
+    String text =
+        body == null ? null : body instanceof String s ? s : json.writeValueAsString(body);
+    return sendBytes(
+        method,
+        path,
+        text == null ? null : text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        session,
+        text == null ? Map.of() : Map.of("Content-Type", "application/json"));
+  }
+
+  /**
+   * Sends {@code body} as it is, on a connection of its own (see {@link #sendAlone}), with only the
+   * headers given: no Content-Type unless {@code headers} names one, so that wrong and missing
+   * types can be tried.
    */
   Answer sendBytes(
       String method,
@@ -119,7 +137,9 @@ final class SecureServer implements AutoCloseable {
       request.header("Cookie", session.cookie());
     }
     headers.forEach(request::header);
-    return answer(http.send(request.build(), BodyHandlers.ofString()));
+    try (HttpClient alone = HttpClient.newHttpClient()) {
+      return answer(alone.send(request.build(), BodyHandlers.ofString()));
+    }
   }
 
   Answer answer(HttpResponse<String> response) throws IOException {

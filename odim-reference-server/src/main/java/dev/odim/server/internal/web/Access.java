@@ -31,8 +31,8 @@ public sealed interface Access {
   }
 
   /**
-   * A signed-in user who owns the resource the request names. Admins pass too: they act on behalf
-   * of users, and every such action is audited.
+   * A signed-in user who owns the resource the request names. Admins pass too, as support acting
+   * for users; what a route changes it audits, with the admin as the actor.
    */
   static Access owner(OwnerLookup lookup) {
     return new Owner(lookup);
