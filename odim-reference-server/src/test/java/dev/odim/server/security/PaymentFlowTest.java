@@ -10,6 +10,7 @@ import dev.odim.server.security.SecureServer.Session;
 import dev.odim.testkit.PostgresExtension;
 import dev.odim.testkit.TestDatabase;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -179,6 +180,19 @@ class PaymentFlowTest {
       assertThat(refused.status()).isEqualTo(503);
       assertThat(refused.code()).isEqualTo("provider_unavailable");
       assertThat(refused.header("Retry-After")).isNotNull();
+      // No payment is left open for a checkout that never started.
+      List<String> intents =
+          platform
+              .server
+              .db()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT status FROM odim_payments.payment_intents WHERE payer = :p")
+                          .bind("p", fan.userId().toString())
+                          .mapTo(String.class)
+                          .list());
+      assertThat(intents).containsExactly("abandoned");
     } finally {
       faults(Map.of("outage", false));
     }

@@ -159,6 +159,14 @@ public final class PaymentRoutes {
                     null,
                     Map.of("subscriptionId", subscriptionId.toString()),
                     List.of()));
+    if (!(initialized instanceof PaystackResult.Ok<Initialized> started)
+        || !started.value().checkoutKnown()) {
+      // The fan was never sent to pay under this reference: the intent is abandoned now rather
+      // than left open (should Paystack report it paid after all, it still settles).
+      payments.settle(
+          new ProviderFacts(reference, ProviderFacts.Outcome.ABANDONED, tier.price(), "", null),
+          SettlementSource.API);
+    }
     Initialized at = ok(initialized, "start the payment");
     if (!at.checkoutKnown()) {
       // An earlier attempt reached Paystack and its answer was lost: Paystack does not repeat the
