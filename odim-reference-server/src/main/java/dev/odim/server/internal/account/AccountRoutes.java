@@ -172,7 +172,7 @@ public final class AccountRoutes {
             });
     String hash = hasher.hash(signup.password(), random);
     Role role = Role.fromWireName(signup.role());
-    Sessions.Started session =
+    SignedUp signedUp =
         db.inTransaction(
             h -> {
               User user =
@@ -183,12 +183,16 @@ public final class AccountRoutes {
                               ProblemCode.EMAIL_TAKEN.exception(
                                   "Sign in instead, or use another email."));
               audit.signedUp(h, user, call);
-              return sessions.start(h, user.id(), call.clientIp(), userAgent(call));
+              return new SignedUp(
+                  user, sessions.start(h, user.id(), call.clientIp(), userAgent(call)));
             });
-    sessions.writeCookie(call.ctx(), session);
-    User user = users.findByEmail(signup.email()).orElseThrow();
-    call.ctx().status(201).json(new SignedIn(me(user, session.expiresAt()), null));
+    sessions.writeCookie(call.ctx(), signedUp.session());
+    call.ctx()
+        .status(201)
+        .json(new SignedIn(me(signedUp.user(), signedUp.session().expiresAt()), null));
   }
+
+  private record SignedUp(User user, Sessions.Started session) {}
 
   private void login(Call call) {
     Login login = call.body(Login.class);

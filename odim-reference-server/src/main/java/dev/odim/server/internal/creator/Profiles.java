@@ -4,13 +4,12 @@ import dev.odim.core.audit.AuditEvent;
 import dev.odim.core.audit.AuditLog;
 import dev.odim.core.db.Db;
 import dev.odim.server.internal.ProblemCode;
+import dev.odim.server.internal.SqlErrors;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.PSQLState;
 
 /**
  * The creator_profiles table: one row per creator, changed only with the version it was read at.
@@ -101,8 +100,7 @@ public final class Profiles {
             return saved;
           });
     } catch (UnableToExecuteStatementException e) {
-      if (e.getCause() instanceof PSQLException sql
-          && PSQLState.UNIQUE_VIOLATION.getState().equals(sql.getSQLState())) {
+      if (SqlErrors.isUniqueViolation(e)) {
         throw ProblemCode.HANDLE_TAKEN.exception("Choose another handle; " + handle + " is taken.");
       }
       throw e;

@@ -3,6 +3,7 @@ package dev.odim.server.internal.payment;
 import dev.odim.core.Money;
 import dev.odim.core.db.Db;
 import dev.odim.server.internal.ProblemCode;
+import dev.odim.server.internal.SqlErrors;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.Call;
@@ -103,7 +104,8 @@ public final class Tiers {
                 .execute();
           });
     } catch (UnableToExecuteStatementException e) {
-      if (e.getMessage() != null && e.getMessage().contains("tiers_creator_id_name_key")) {
+      // The only unique key a new tier can break is (creator_id, name): its id is fresh.
+      if (SqlErrors.isUniqueViolation(e)) {
         throw ProblemCode.TIER_EXISTS.exception("You have a tier with this name already.");
       }
       throw e;

@@ -12,6 +12,8 @@ import java.util.List;
  * its source allow-list), so the two can never disagree about who the client is.
  */
 public final class ClientAddresses {
+  private static final String ATTRIBUTE = "odim.clientAddress";
+
   private final SourceIpAllowList proxies;
 
   public ClientAddresses(List<String> trustedProxies) {
@@ -20,9 +22,16 @@ public final class ClientAddresses {
 
   /** The client address of the request; the peer's when a trusted proxy sent a malformed chain. */
   public String of(Context ctx) {
+    // Asked by the rate limiter and again by the route: worked out once per request.
+    String known = ctx.attribute(ATTRIBUTE);
+    if (known != null) {
+      return known;
+    }
     String peer = ctx.req().getRemoteAddr();
     List<String> forwarded = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
     String client = proxies.clientAddress(peer, forwarded);
-    return client == null ? peer : client;
+    String address = client == null ? peer : client;
+    ctx.attribute(ATTRIBUTE, address);
+    return address;
   }
 }
