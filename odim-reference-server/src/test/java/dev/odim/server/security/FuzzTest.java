@@ -218,11 +218,19 @@ class FuzzTest {
   @Property(tries = 200)
   void malformedJson(@ForAll("targets") Target target, @ForAll Random random) throws Exception {
     String body = FuzzBodies.malformed(random, fields(target));
-    Answer answer = send(target, utf8(body), Map.of("Content-Type", "application/json"));
+    byte[] bytes = utf8(body);
+    Answer answer = send(target, bytes, Map.of("Content-Type", "application/json"));
     if (reachesBody(target) && answer.status() >= 400) {
+      // The random values can make a body larger than the route takes; that is refused unread.
+      String[] expected =
+          bytes.length > target.endpoint().maxBodyBytes()
+              ? new String[] {"payload_too_large"}
+              : new String[] {
+                "invalid_json", "validation_failed", "invalid_credentials", "email_taken"
+              };
       assertThat(answer.code())
-          .as("%s with %s", target, body)
-          .isIn("invalid_json", "validation_failed", "invalid_credentials", "email_taken");
+          .as("%s with %s bytes: %.500s", target, bytes.length, body)
+          .isIn((Object[]) expected);
     }
   }
 
