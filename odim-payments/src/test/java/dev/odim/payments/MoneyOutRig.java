@@ -86,7 +86,11 @@ final class MoneyOutRig implements AutoCloseable {
     payments = Payments.builder(db, ledger).clock(clock).fees(FeePolicy.basisPoints(1000)).build();
     queue = JobQueue.builder(PostgresBackend.builder(db).clock(clock).build()).clock(clock).build();
     Backoff quick = Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(400));
-    payouts = Payouts.builder(payments, queue).retryBackoff(quick).build();
+    payouts =
+        Payouts.builder(payments, queue)
+            .retryBackoff(quick)
+            .verifyAfter(Duration.ofMillis(500))
+            .build();
     refunds = Refunds.builder(payments, queue).retryBackoff(quick).build();
     disputes = Disputes.of(payments);
     try {

@@ -278,6 +278,26 @@ class PayoutsTest {
   }
 
   @Test
+  void aPayoutWhoseWebhookIsLostIsSettledByVerification() {
+    UUID creator = rig.creator(20_000);
+    String reference = reference();
+    rig.payouts.request(payout(reference, creator, 20_000));
+    await("the transfer is sent", () -> rig.payoutStatus(reference) == PayoutStatus.SENT);
+    rig.simulator.faults(Faults.NONE.withWebhookDropRate(1.0));
+    try {
+      rig.settleTransfer(reference, "success");
+
+      await("the payout is paid", () -> rig.payoutStatus(reference) == PayoutStatus.PAID);
+    } finally {
+      rig.simulator.faults(Faults.NONE);
+    }
+    assertThat(rig.payouts.transitions(reference)).contains("sent -> paid (verify)");
+    assertThat(rig.received).noneMatch(e -> e.contains(reference));
+    assertThat(rig.balance(creator).debitsPosted()).isEqualTo(20_000);
+    assertThat(rig.ledger.verify()).isEmpty();
+  }
+
+  @Test
   void anEventForAPayoutWeNeverMadeIsUnknownAndWritesNothing() throws Exception {
     var data = JSON.readTree("{\"reference\":\"po-nobody\",\"amount\":100,\"currency\":\"NGN\"}");
 
