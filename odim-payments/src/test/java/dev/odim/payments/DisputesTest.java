@@ -4,6 +4,7 @@ import static dev.odim.payments.MoneyOutRig.NGN;
 import static dev.odim.payments.MoneyOutRig.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.Money;
 import dev.odim.ledger.Balance;
 import dev.odim.testkit.PostgresExtension;
@@ -99,7 +100,7 @@ class DisputesTest {
     Dispute dispute = disputed(payment);
     Balance once = rig.balance(creator);
     var data =
-        new com.fasterxml.jackson.databind.ObjectMapper()
+        new ObjectMapper()
             .readTree(
                 "{\"id\":\""
                     + dispute.id()

@@ -9,8 +9,13 @@ import dev.odim.core.Money;
 import dev.odim.ledger.Balance;
 import dev.odim.testkit.PostgresExtension;
 import dev.odim.testkit.TestDatabase;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,6 +127,41 @@ class RefundsTest {
         .isInstanceOf(RefundResult.ExistsWithDifferentFields.class);
     assertThat(rig.refunds.request(NewRefund.full(reference(), "pay-never-made")))
         .isEqualTo(new RefundResult.UnknownPayment("pay-never-made"));
+  }
+
+  @Test
+  void racingPartialRefundsNeverAddUpToMoreThanThePayment() throws Exception {
+    UUID creator = rig.creator(0);
+    String payment = rig.paidPayment(creator, 10_000); // share 9,000, fee 1,000
+    List<Callable<RefundResult>> calls = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      calls.add(() -> rig.refunds.request(new NewRefund(reference(), payment, Money.of(700, NGN))));
+    }
+    List<RefundResult> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
+      for (Future<RefundResult> f : pool.invokeAll(calls)) {
+        results.add(f.get());
+      }
+    }
+
+    // 10,000 holds fourteen refunds of 700 (9,800), never a fifteenth
+    assertThat(results).filteredOn(r -> r instanceof RefundResult.Requested).hasSize(14);
+    assertThat(results).filteredOn(r -> r instanceof RefundResult.ExceedsRefundable).hasSize(26);
+    assertThat(
+            rig.count(
+                "SELECT sum(amount_minor) FROM odim_payments.refunds WHERE payment_reference = ?",
+                payment))
+        .isEqualTo(9_800);
+    assertThat(rig.refunds.request(NewRefund.full(reference(), payment)))
+        .isInstanceOf(RefundResult.Requested.class);
+    assertThat(
+            rig.count(
+                "SELECT sum(creator_part_minor) FROM odim_payments.refunds"
+                    + " WHERE payment_reference = ?",
+                payment))
+        .isEqualTo(9_000);
+    assertThat(rig.balance(creator).available()).isZero();
+    assertThat(rig.ledger.verify()).isEmpty();
   }
 
   @Test
