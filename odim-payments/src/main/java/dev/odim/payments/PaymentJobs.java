@@ -16,8 +16,11 @@ import dev.odim.queue.WorkerBuilder;
 import java.io.Serial;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The queued work of payouts and refunds: sending payouts' transfers, verifying transfers whose
@@ -30,15 +33,18 @@ import java.util.Optional;
  * Worker worker = jobs.register(queue.worker().queue(PaymentJobs.QUEUE)).concurrency(4).start();
  * }</pre>
  *
- * <p>The handlers call Paystack outside any database transaction and record its answer in a short
- * one. When Paystack is unavailable, a job is tried again later, so the backlog drains by itself
- * once it recovers: when the client answers at once with a wait (circuit open, bulkhead full, rate
- * limited: no request was sent), the job is enqueued anew for when that wait ends; otherwise (5xx
- * or timeouts after the client's own retries) the attempt fails and the queue retries it with the
- * job's backoff. A payout cannot be paid twice: its transfer carries the payout's reference, and a
- * repeat is answered with the existing transfer. A refund carries no reference of ours at Paystack,
- * so it is never sent again once an attempt may have reached Paystack (see {@link
- * RefundStatus#UNKNOWN}). Handlers are idempotent: a job run twice does nothing twice.
+ * <p>Four job types: {@code odim.payments.payout.send}, {@code odim.payments.payout.verify}, {@code
+ * odim.payments.refund.send} and {@code odim.payments.refund.lookup}. The handlers call Paystack
+ * outside any database transaction and record its answer in a short one. When Paystack is
+ * unavailable, a job is tried again later, so the backlog drains by itself once it recovers: when
+ * the client answers at once with a wait (circuit open, bulkhead full, rate limited: no request was
+ * sent), the job is enqueued anew for when that wait ends; otherwise (5xx or timeouts after the
+ * client's own retries) the attempt fails and the queue retries it with the job's backoff. A payout
+ * cannot be paid twice: its transfer carries the payout's reference, and a repeat is answered with
+ * the existing transfer. A refund carries no reference of ours at Paystack, so it is never sent
+ * again blindly once an attempt may have reached Paystack: a look-up job reads Paystack's refunds
+ * of the payment first (see {@link RefundStatus#UNKNOWN}). Handlers are idempotent: a job run twice
+ * does nothing twice.
  */
 public final class PaymentJobs {
   /** The queue the payment jobs are enqueued on. */
@@ -56,14 +62,15 @@ public final class PaymentJobs {
   }
 
   /**
-   * Registers the three handlers on {@code worker}, which must consume {@link #QUEUE}; returns it
+   * Registers the four handlers on {@code worker}, which must consume {@link #QUEUE}; returns it
    * for further settings.
    */
   public WorkerBuilder register(WorkerBuilder worker) {
     return worker
         .handler(Payouts.SEND_JOB, this::sendPayout)
         .handler(Payouts.VERIFY_JOB, this::verifyPayout)
-        .handler(Refunds.SEND_JOB, this::sendRefund);
+        .handler(Refunds.SEND_JOB, this::sendRefund)
+        .handler(Refunds.LOOKUP_JOB, this::lookUpRefund);
   }
 
   private void sendPayout(JobContext job) {
@@ -173,6 +180,43 @@ public final class PaymentJobs {
         refunds.notSent(reference);
         later(job, unavailable, refunds.db(), refunds.queue(), refunds.jobOptions());
       }
+    }
+  }
+
+  /**
+   * A refund whose attempt got no clear answer: Paystack's refunds of the payment say whether it
+   * got it (one of that amount we do not know yet) or not (send it again).
+   */
+  private void lookUpRefund(JobContext job) {
+    String reference = reference(job);
+    Optional<PaymentRefund> found = refunds.find(reference);
+    if (found.isEmpty() || found.get().status() != RefundStatus.UNKNOWN) {
+      return;
+    }
+    PaymentRefund refund = found.get();
+    // From a little before the request: Paystack's clock and ours need not agree to the second.
+    Instant from = refund.createdAt().minus(Duration.ofMinutes(10));
+    switch (paystack.refunds(refund.paymentReference(), from)) {
+      case PaystackResult.Ok<List<Refund>>(List<Refund> atPaystack) -> {
+        Set<Long> known = refunds.providerIds(refund.paymentReference());
+        Optional<Refund> ours =
+            atPaystack.stream()
+                .filter(r -> r.amount().equals(refund.amount()) && !known.contains(r.id()))
+                .min(Comparator.comparingLong(Refund::id));
+        if (ours.isPresent()) {
+          refunds.foundAtPaystack(reference, ours.get());
+        } else {
+          refunds.notSentAfterAll(reference);
+        }
+      }
+      case PaystackResult.Unavailable<List<Refund>> unavailable ->
+          later(job, unavailable, refunds.db(), refunds.queue(), refunds.jobOptions());
+      case PaystackResult.NotFound<List<Refund>> notFound ->
+          throw new PermanentJobFailure("Paystack: " + notFound.message());
+      case PaystackResult.Refused<List<Refund>> refused ->
+          throw new PermanentJobFailure("Paystack: " + refused.message());
+      case PaystackResult.DuplicateReference<List<Refund>> duplicate ->
+          throw new PermanentJobFailure("Paystack: " + duplicate.message());
     }
   }
 

@@ -20,12 +20,14 @@ import dev.odim.queue.JobQueue;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
@@ -62,12 +64,14 @@ public final class Refunds {
   public static final int REFUND_TRANSFER_CODE = 3;
 
   static final String SEND_JOB = "odim.payments.refund.send";
+  static final String LOOKUP_JOB = "odim.payments.refund.lookup";
 
   private final Payments payments;
   private final Db db;
   private final Ledger ledger;
   private final JobQueue queue;
   private final Payouts.JobOptions jobs;
+  private final Duration lookupAfter;
 
   private Refunds(Builder builder) {
     this.payments = builder.payments;
@@ -75,6 +79,7 @@ public final class Refunds {
     this.ledger = payments.ledger();
     this.queue = builder.queue;
     this.jobs = new Payouts.JobOptions(builder.backoff, builder.maxAttempts);
+    this.lookupAfter = builder.lookupAfter;
   }
 
   /** Starts configuring refunds for {@code payments}, queueing their work on {@code queue}. */
@@ -251,6 +256,17 @@ public final class Refunds {
           refund.reference(),
           "Paystack reports " + event.amount() + ", the refund is " + refund.amount());
     }
+    return finish(handle, intent, refund, processed, event.id(), "webhook");
+  }
+
+  /** Applies Paystack's final word on {@code refund}: reversed in the ledger, or released. */
+  private EventOutcome finish(
+      Handle handle,
+      PaymentIntent intent,
+      PaymentRefund refund,
+      boolean processed,
+      long providerId,
+      String source) {
     RefundStatus to = processed ? RefundStatus.PROCESSED : RefundStatus.FAILED;
     if (refund.status() == to) {
       return new EventOutcome.AlreadyApplied(refund.reference());
@@ -264,9 +280,13 @@ public final class Refunds {
     } else {
       release(handle, refund);
     }
-    move(handle, refund, to, event.id(), "webhook", processed ? "" : "Paystack: refund failed");
+    move(handle, refund, to, providerId, source, processed ? "" : "Paystack: refund failed");
     if (processed) {
-      moveIntent(handle, intent, SettlementSource.WEBHOOK, "refund " + refund.reference());
+      moveIntent(
+          handle,
+          intent,
+          source.equals("webhook") ? SettlementSource.WEBHOOK : SettlementSource.VERIFY,
+          "refund " + refund.reference());
     }
     return new EventOutcome.Applied(
         refund.reference(), refund.status().wireName() + " -> " + to.wireName());
@@ -439,6 +459,7 @@ public final class Refunds {
           PaymentRefund refund = locked.get();
           if (refund.status() == RefundStatus.SENDING) {
             move(h, refund, RefundStatus.UNKNOWN, null, "job", "an attempt was interrupted");
+            lookUpLater(h, reference);
             return null;
           }
           if (refund.status() != RefundStatus.REQUESTED) {
@@ -477,13 +498,73 @@ public final class Refunds {
         });
   }
 
-  /** The attempt may or may not have reached Paystack. */
+  /** The attempt may or may not have reached Paystack: look at Paystack's list later. */
   void outcomeUnknown(String reference, String why) {
     db.useTransaction(
+        h -> {
+          Optional<PaymentRefund> locked =
+              lock(h, reference).filter(r -> r.status() == RefundStatus.SENDING);
+          if (locked.isPresent()) {
+            move(h, locked.get(), RefundStatus.UNKNOWN, null, "job", why);
+            lookUpLater(h, reference);
+          }
+        });
+  }
+
+  private void lookUpLater(Handle handle, String reference) {
+    queue.enqueue(handle, jobs.job(LOOKUP_JOB, reference).runAt(payments.now().plus(lookupAfter)));
+  }
+
+  /** Paystack's ids of the payment's refunds we know. */
+  Set<Long> providerIds(String paymentReference) {
+    return db.withHandle(
         h ->
-            lock(h, reference)
-                .filter(r -> r.status() == RefundStatus.SENDING)
-                .ifPresent(r -> move(h, r, RefundStatus.UNKNOWN, null, "job", why)));
+            Set.copyOf(
+                h.createQuery(
+                        "SELECT provider_refund_id FROM "
+                            + payments.table("refunds")
+                            + " WHERE payment_reference = :p AND provider_refund_id IS NOT NULL")
+                    .bind("p", paymentReference)
+                    .mapTo(Long.class)
+                    .list()));
+  }
+
+  /**
+   * The look-up found the unknown refund at Paystack as {@code found}: record it as sent, or settle
+   * it if Paystack has already decided.
+   */
+  void foundAtPaystack(String reference, dev.odim.payments.paystack.Refund found) {
+    db.useTransaction(
+        h -> {
+          // The payment first, then the refund: the order every writer of both takes.
+          PaymentRefund seen = find(reference).orElse(null);
+          if (seen == null) {
+            return;
+          }
+          PaymentIntent intent = payments.lock(h, seen.paymentReference()).orElseThrow();
+          PaymentRefund refund = lock(h, reference).orElseThrow();
+          if (refund.status() != RefundStatus.UNKNOWN) {
+            return; // a webhook settled it meanwhile
+          }
+          switch (found.status()) {
+            case "processed" -> finish(h, intent, refund, true, found.id(), "verify");
+            case "failed" -> finish(h, intent, refund, false, found.id(), "verify");
+            default -> move(h, refund, RefundStatus.SENT, found.id(), "verify", "");
+          }
+        });
+  }
+
+  /** The look-up shows Paystack never got the refund: send it again. */
+  void notSentAfterAll(String reference) {
+    db.useTransaction(
+        h -> {
+          Optional<PaymentRefund> locked =
+              lock(h, reference).filter(r -> r.status() == RefundStatus.UNKNOWN);
+          if (locked.isPresent()) {
+            move(h, locked.get(), RefundStatus.REQUESTED, null, "verify", "not at Paystack");
+            queue.enqueue(h, jobs.job(SEND_JOB, reference));
+          }
+        });
   }
 
   /** Paystack refused the refund: release the hold and mark it failed. */
@@ -628,6 +709,7 @@ public final class Refunds {
     private final JobQueue queue;
     private Backoff backoff = Payouts.JobOptions.DEFAULT_BACKOFF;
     private int maxAttempts = Payouts.JobOptions.DEFAULT_MAX_ATTEMPTS;
+    private Duration lookupAfter = Duration.ofMinutes(2);
 
     private Builder(Payments payments, JobQueue queue) {
       this.payments = Objects.requireNonNull(payments, "payments");
@@ -650,11 +732,24 @@ public final class Refunds {
     }
 
     /**
+     * How long after an attempt without a clear answer Paystack's list of the payment's refunds is
+     * read to learn whether it got the refund; default 2 minutes, long enough that a request still
+     * in flight at Paystack has landed.
+     */
+    public Builder lookupAfter(Duration lookupAfter) {
+      this.lookupAfter = Objects.requireNonNull(lookupAfter, "lookupAfter");
+      return this;
+    }
+
+    /**
      * @throws OdimConfigException naming the first invalid setting
      */
     public Refunds build() {
       if (maxAttempts < 1 || maxAttempts > 1000) {
         throw new OdimConfigException("maxAttempts", "must be 1 to 1000, was " + maxAttempts);
+      }
+      if (lookupAfter.isNegative() || lookupAfter.isZero()) {
+        throw new OdimConfigException("lookupAfter", "must be positive, was " + lookupAfter);
       }
       Refunds refunds = new Refunds(this);
       refunds.createAccounts();

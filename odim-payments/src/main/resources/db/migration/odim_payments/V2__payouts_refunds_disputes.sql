@@ -105,13 +105,16 @@ BEGIN
     RETURN NEW;
   END IF;
   -- sending: an attempt is under way and may reach Paystack; Paystack takes no reference of ours
-  -- for a refund, so a refund is never sent twice. unknown: an attempt got no clear answer; the
-  -- refund.processed webhook (matched by payment and amount) or a person decides.
+  -- for a refund, so a refund is never sent twice blindly. unknown: an attempt got no clear
+  -- answer; Paystack's list of the payment's refunds (the look-up job), the refund.* webhook
+  -- (matched by payment and amount) or a person decides; back to requested only when the list
+  -- shows Paystack never got it.
   IF (OLD.status, NEW.status) NOT IN (
       ('requested', 'sending'), ('sending', 'requested'), ('sending', 'sent'),
       ('sending', 'unknown'), ('sending', 'failed'), ('requested', 'failed'),
       ('sending', 'processed'), ('sent', 'processed'), ('unknown', 'processed'),
-      ('sent', 'failed'), ('unknown', 'failed')) THEN
+      ('sent', 'failed'), ('unknown', 'failed'), ('unknown', 'sent'), ('unknown', 'requested'))
+      THEN
     RAISE EXCEPTION 'refund % cannot go from % to %', OLD.reference, OLD.status, NEW.status
       USING ERRCODE = 'check_violation';
   END IF;

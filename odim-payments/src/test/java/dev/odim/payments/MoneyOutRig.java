@@ -91,7 +91,11 @@ final class MoneyOutRig implements AutoCloseable {
             .retryBackoff(quick)
             .verifyAfter(Duration.ofMillis(500))
             .build();
-    refunds = Refunds.builder(payments, queue).retryBackoff(quick).build();
+    refunds =
+        Refunds.builder(payments, queue)
+            .retryBackoff(quick)
+            .lookupAfter(Duration.ofMillis(200))
+            .build();
     disputes = Disputes.of(payments);
     try {
       receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -9,6 +9,7 @@ import dev.odim.core.Money;
 import dev.odim.ledger.Balance;
 import dev.odim.testkit.PostgresExtension;
 import dev.odim.testkit.TestDatabase;
+import dev.odim.testkit.paystack.Faults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -60,6 +61,15 @@ class RefundsTest {
     return rig.refunds.find(reference).orElseThrow();
   }
 
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void partialRefundsAddUpAndTheLastOneReversesTheRestExactly() {
     UUID creator = rig.creator(0);
@@ -101,6 +111,65 @@ class RefundsTest {
     // nothing is left: another refund is refused, and writes nothing
     assertThat(rig.refunds.request(NewRefund.full(reference(), payment)))
         .isInstanceOf(RefundResult.NotRefundable.class);
+  }
+
+  @Test
+  void refundsQueuedDuringAnOutageAreSentOnceItEnds() {
+    UUID creator = rig.creator(0);
+    List<String> payments = new ArrayList<>();
+    List<String> references = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      payments.add(rig.paidPayment(creator, 10_000));
+    }
+    rig.simulator.faults(Faults.NONE.withOutage(true));
+    try {
+      for (String payment : payments) {
+        String reference = reference();
+        references.add(reference);
+        assertThat(rig.refunds.request(new NewRefund(reference, payment, Money.of(4_000, NGN))))
+            .isInstanceOf(RefundResult.Requested.class);
+      }
+      sleep(1_500);
+      for (int i = 0; i < payments.size(); i++) {
+        assertThat(rig.refunds.find(references.get(i)).orElseThrow().status())
+            .isIn(RefundStatus.REQUESTED, RefundStatus.SENDING, RefundStatus.UNKNOWN);
+        assertThat(rig.refundsAtSimulator(payments.get(i))).isEmpty();
+      }
+    } finally {
+      rig.simulator.faults(Faults.NONE);
+    }
+
+    await(
+        "every refund is at Paystack",
+        () ->
+            references.stream()
+                .allMatch(r -> rig.refunds.find(r).orElseThrow().status() == RefundStatus.SENT));
+    for (String reference : references) {
+      long id = rig.refunds.find(reference).orElseThrow().providerRefundId();
+      rig.control("/_control/pay", "{\"reference\":\"" + id + "\",\"outcome\":\"success\"}");
+    }
+    await(
+        "every refund is processed",
+        () ->
+            references.stream()
+                .allMatch(
+                    r -> rig.refunds.find(r).orElseThrow().status() == RefundStatus.PROCESSED));
+    // the first attempts got 503s, which may or may not have refunded: each was looked up in
+    // Paystack's list, not found, and only then sent again
+    assertThat(
+            rig.count(
+                "SELECT count(DISTINCT reference) FROM odim_payments.refund_transitions"
+                    + " WHERE from_status = 'unknown' AND to_status = 'requested'"
+                    + " AND reference = ANY(?)",
+                (Object) references.toArray(new String[0])))
+        .isPositive();
+    for (String payment : payments) {
+      assertThat(rig.refundsAtSimulator(payment)).hasSize(1);
+      assertThat(rig.payments.find(payment).orElseThrow().status())
+          .isEqualTo(PaymentStatus.PARTIALLY_REFUNDED);
+    }
+    assertThat(rig.balance(creator).available()).isEqualTo(5 * (9_000 - 3_600));
+    assertThat(rig.ledger.verify()).isEmpty();
   }
 
   @Test
