@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.Money;
 import dev.odim.ledger.Balance;
+import dev.odim.payments.paystack.TransferRequest;
 import dev.odim.testkit.PostgresExtension;
 import dev.odim.testkit.TestDatabase;
 import dev.odim.testkit.paystack.Faults;
@@ -294,6 +295,33 @@ class PayoutsTest {
     assertThat(rig.payouts.transitions(reference)).contains("sent -> paid (verify)");
     assertThat(rig.received).noneMatch(e -> e.contains(reference));
     assertThat(rig.balance(creator).debitsPosted()).isEqualTo(20_000);
+    assertThat(rig.ledger.verify()).isEmpty();
+  }
+
+  @Test
+  void aTransferAnEarlierRunSentButDidNotRecordIsTakenUpNotSentAgain() {
+    UUID creator = rig.creator(60_000);
+    String reference = reference();
+    // as if a job had reached Paystack and died before recording the answer
+    rig.paystack
+        .initiateTransfer(
+            new TransferRequest(Money.of(30_000, NGN), rig.recipient, "earnings", reference))
+        .orElseThrow();
+
+    rig.payouts.request(payout(reference, creator, 30_000));
+
+    await("the transfer is taken up", () -> rig.payoutStatus(reference) == PayoutStatus.SENT);
+    assertThat(rig.transfersAtSimulator(reference)).hasSize(1);
+
+    // another transfer under the reference (another amount) is not ours: the payout fails
+    String taken = reference();
+    rig.paystack
+        .initiateTransfer(new TransferRequest(Money.of(1_000, NGN), rig.recipient, "other", taken))
+        .orElseThrow();
+    rig.payouts.request(payout(taken, creator, 30_000));
+    await("the payout fails", () -> rig.payoutStatus(taken) == PayoutStatus.FAILED);
+    assertThat(rig.balance(creator).debitsPending()).isEqualTo(30_000); // only the first holds
+    assertThat(rig.transfersAtSimulator(taken)).hasSize(1);
     assertThat(rig.ledger.verify()).isEmpty();
   }
 
