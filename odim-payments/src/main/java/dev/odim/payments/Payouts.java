@@ -437,7 +437,7 @@ public final class Payouts {
     return "{\"payout\":\"" + reference + "\"}"; // references are [a-z0-9_-]: nothing to escape
   }
 
-  UUID holdId(String reference) {
+  private UUID holdId(String reference) {
     return payments.derived("payout-hold:" + reference);
   }
 
