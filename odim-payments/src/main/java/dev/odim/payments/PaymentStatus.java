@@ -6,7 +6,8 @@ import java.util.Locale;
  * Where a payment intent stands. The database allows only these moves: created → pending; created
  * or pending → succeeded, failed or abandoned; failed or abandoned → succeeded (money that arrived
  * late is settled, never refused); succeeded → refunded, partially refunded or disputed; partially
- * refunded → refunded or disputed; disputed → succeeded (a dispute won).
+ * refunded → refunded or disputed; disputed → succeeded, partially refunded or refunded (a dispute
+ * won: back to where the payment's refunds left it).
  */
 public enum PaymentStatus {
   CREATED,

@@ -66,6 +66,7 @@ public final class Payments {
   private final FeePolicy fees;
   private final Fulfilment fulfilment;
   private final UUID namespace;
+  private final List<Currency> currencies;
 
   Payments(PaymentsBuilder builder) {
     this.db = builder.db;
@@ -76,6 +77,7 @@ public final class Payments {
     this.fulfilment = builder.fulfilment;
     this.namespace =
         UUID.nameUUIDFromBytes(("odim-payments:" + schema).getBytes(StandardCharsets.UTF_8));
+    this.currencies = builder.currencies;
   }
 
   /** Starts configuring payments on {@code db}, settling into {@code ledger}. */
@@ -251,7 +253,7 @@ public final class Payments {
     }
     JournalEntry entry =
         new JournalEntry(
-            derived("settlement:" + intent.reference()),
+            settlementEntryId(intent.reference()),
             SETTLEMENT_TRANSFER_CODE,
             legs,
             "{\"reference\":\"" + intent.reference() + "\"}");
@@ -287,7 +289,7 @@ public final class Payments {
         .execute();
   }
 
-  private PaymentIntent move(
+  PaymentIntent move(
       Handle handle,
       PaymentIntent intent,
       PaymentStatus to,
@@ -337,7 +339,7 @@ public final class Payments {
         .execute();
   }
 
-  private Optional<PaymentIntent> lock(Handle handle, String reference) {
+  Optional<PaymentIntent> lock(Handle handle, String reference) {
     return handle
         .createQuery(
             "SELECT * FROM " + table("payment_intents") + " WHERE reference = :r FOR UPDATE")
@@ -373,7 +375,7 @@ public final class Payments {
     }
   }
 
-  private static PaymentIntent intent(ResultSet rs) throws SQLException {
+  static PaymentIntent intent(ResultSet rs) throws SQLException {
     Currency currency = Currency.getInstance(rs.getString("currency").strip());
     Timestamp settled = rs.getTimestamp("settled_at");
     return new PaymentIntent(
@@ -391,15 +393,38 @@ public final class Payments {
         settled == null ? null : settled.toInstant());
   }
 
-  private UUID derived(String name) {
+  // For Payouts, Refunds and Disputes, which share the schema, the clock and the derived ids.
+
+  Db db() {
+    return db;
+  }
+
+  Ledger ledger() {
+    return ledger;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  List<Currency> currencies() {
+    return currencies;
+  }
+
+  /** The ids of the settlement entry's ledger transfers, see {@link #post}. */
+  UUID settlementEntryId(String reference) {
+    return derived("settlement:" + reference);
+  }
+
+  UUID derived(String name) {
     return UUID.nameUUIDFromBytes((namespace + ":" + name).getBytes(StandardCharsets.UTF_8));
   }
 
-  private String table(String name) {
+  String table(String name) {
     return schema + "." + name;
   }
 
-  private Instant now() {
+  Instant now() {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 }

@@ -27,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -359,6 +360,35 @@ public final class PaystackClient {
                 exchange("POST", "/refund", body),
                 null,
                 (reader, data) -> refund(reader, data, request.transactionReference())));
+  }
+
+  /**
+   * The refunds of the transaction {@code transactionReference} created from {@code from} on
+   * ({@code GET /refund?transaction=...}), newest first, at most 500: enough to learn whether a
+   * refund whose answer was lost reached Paystack. Refunds the answer names with another
+   * transaction's reference are left out.
+   */
+  public PaystackResult<List<Refund>> refunds(String transactionReference, Instant from) {
+    List<Refund> found = new ArrayList<>();
+    for (int page = 1; page <= 5; page++) {
+      String path =
+          "/refund?transaction="
+              + segment(transactionReference)
+              + "&from="
+              + from
+              + "&perPage=100&page="
+              + page;
+      PaystackResult<RefundPage> answer =
+          read(path, (r, root) -> refundPage(r, root, transactionReference));
+      if (!(answer instanceof PaystackResult.Ok<RefundPage>(RefundPage one))) {
+        return answer.map(RefundPage::refunds);
+      }
+      found.addAll(one.refunds());
+      if (page >= one.pageCount()) {
+        break;
+      }
+    }
+    return new PaystackResult.Ok<>(List.copyOf(found));
   }
 
   /** {@code transaction}'s facts for settlement; empty while it is undecided. */
@@ -728,6 +758,36 @@ public final class PaystackClient {
         reference != null ? reference : requested,
         r.money(data, "data.", "amount", currency),
         r.text(data, "data.", "status"));
+  }
+
+  private record RefundPage(List<Refund> refunds, int pageCount) {}
+
+  private RefundPage refundPage(Reader r, JsonNode root, String transactionReference) {
+    JsonNode data = r.array(root, "", "data");
+    List<Refund> refunds = new ArrayList<>(data.size());
+    for (int i = 0; i < data.size(); i++) {
+      JsonNode item = data.get(i);
+      if (!item.isObject()) {
+        throw r.malformed("data[" + i + "]", "is not an object");
+      }
+      String path = "data[" + i + "].";
+      Currency currency = r.currency(item, path, "currency");
+      // Paystack names the transaction by id in a list; the simulator adds its reference
+      String reference = r.optionalText(item, path, "transaction_reference");
+      if (reference != null && !reference.equals(transactionReference)) {
+        continue;
+      }
+      refunds.add(
+          new Refund(
+              r.integer(item, path, "id"),
+              transactionReference,
+              r.money(item, path, "amount", currency),
+              r.text(item, path, "status")));
+    }
+    JsonNode meta = root.path("meta");
+    int pageCount =
+        meta.path("pageCount").canConvertToInt() ? meta.path("pageCount").intValue() : 1;
+    return new RefundPage(refunds, pageCount);
   }
 
   private record Answer(int status, @Nullable JsonNode root, String message) {}

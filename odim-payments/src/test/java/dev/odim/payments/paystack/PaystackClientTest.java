@@ -277,6 +277,30 @@ class PaystackClientTest {
   }
 
   @Test
+  void theRefundsOfATransactionAreListedAndNoOtherTransactions() {
+    Transaction tx = paid("gus@example.com", 50_000);
+    Transaction other = paid("gus@example.com", 50_000);
+    Refund first =
+        paystack
+            .refund(new RefundRequest(tx.reference(), Money.of(10_000, "NGN"), null, null))
+            .orElseThrow();
+    Refund second =
+        paystack
+            .refund(new RefundRequest(tx.reference(), Money.of(5_000, "NGN"), null, null))
+            .orElseThrow();
+    paystack.refund(RefundRequest.full(other.reference())).orElseThrow();
+
+    var listed = paystack.refunds(tx.reference(), clock.instant().minusSeconds(3600)).orElseThrow();
+
+    assertThat(listed).extracting(Refund::id).containsExactlyInAnyOrder(first.id(), second.id());
+    assertThat(listed)
+        .allSatisfy(r -> assertThat(r.transactionReference()).isEqualTo(tx.reference()));
+    assertThat(listed)
+        .extracting(Refund::amount)
+        .containsExactlyInAnyOrder(Money.of(10_000, "NGN"), Money.of(5_000, "NGN"));
+  }
+
+  @Test
   void listPagesThroughManyTransactionsWithBoundedPages() {
     try (PaystackSimulator own =
         PaystackSimulator.builder().secretKey(KEY).clock(clock).build().start(0)) {
