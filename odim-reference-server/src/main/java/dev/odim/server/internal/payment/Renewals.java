@@ -21,6 +21,7 @@ import dev.odim.queue.PermanentJobFailure;
 import dev.odim.server.internal.account.Users;
 import dev.odim.server.internal.payment.Subscriptions.Subscription;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -110,6 +111,12 @@ public final class Renewals {
     Integer current = subscription.currentPeriod();
     if (current == null || current != period - 1 || !subscription.status().equals("active")) {
       return Optional.empty(); // renewed already, ended, or past due: this job is spent
+    }
+    Instant end = subscription.currentPeriodEnd();
+    if (end == null || subscriptions.now().isBefore(end)) {
+      // Run before the period ends (a copy of the job, a clock set back): the job due at the end
+      // renews it; charging now would take the fan's money early.
+      return Optional.empty();
     }
     String reference = Subscriptions.renewalReference(id, period);
     String status =
