@@ -171,6 +171,9 @@ class RecurringSubscriptionTest {
     assertThat((String) row(paid.subscriptionId(), "card_last4_encrypted"))
         .isNotBlank()
         .doesNotContain("4081");
+    assertThat(DatabaseDump.everything(platform.server.db()))
+        .as("the authorization code anywhere in the database")
+        .doesNotContain(code);
     // The fan sees the card as brand and last four digits, and nothing that can charge it.
     Answer listed = platform.send("GET", "/api/subscriptions", null, paid.fan());
     assertThat(listed.status()).isEqualTo(200);
