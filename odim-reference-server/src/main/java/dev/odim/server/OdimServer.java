@@ -50,6 +50,7 @@ import dev.odim.server.internal.creator.Profiles;
 import dev.odim.server.internal.openapi.ApiPage;
 import dev.odim.server.internal.openapi.OpenApiDocument;
 import dev.odim.server.internal.payment.CreatorAccounts;
+import dev.odim.server.internal.payment.PaymentKeyRotation;
 import dev.odim.server.internal.payment.PaymentRoutes;
 import dev.odim.server.internal.payment.PayoutAccounts;
 import dev.odim.server.internal.payment.PaystackConnection;
@@ -668,7 +669,13 @@ public final class OdimServer implements AutoCloseable {
                 .meterRegistry(registry)
                 .start();
         if (keys.keys().size() > 1) {
-          rotateInBackground(new UserKeyRotation(db, cipher, emailIndex));
+          UserKeyRotation usersRotation = new UserKeyRotation(db, cipher, emailIndex);
+          PaymentKeyRotation paymentsRotation = new PaymentKeyRotation(db, cipher);
+          rotateInBackground(
+              () -> {
+                usersRotation.run();
+                paymentsRotation.run();
+              });
         }
         Sessions sessions = new Sessions(db, clock, random, SESSION_IDLE, SESSION_ABSOLUTE);
         Tiers tiers = new Tiers(db, clock, new CreatorAccounts(ledger));
@@ -735,10 +742,11 @@ public final class OdimServer implements AutoCloseable {
     }
 
     /**
-     * A key rotation is in progress while the ring holds older keys: move the users' data onto the
-     * active key without holding up start-up. Failures are logged; the next start tries again.
+     * A key rotation is in progress while the ring holds older keys: move the users' data and the
+     * payment secrets onto the active key without holding up start-up. Failures are logged; the
+     * next start tries again.
      */
-    private static void rotateInBackground(UserKeyRotation rotation) {
+    private static void rotateInBackground(Runnable rotation) {
       Thread.ofVirtual()
           .name("odim-key-rotation")
           .start(

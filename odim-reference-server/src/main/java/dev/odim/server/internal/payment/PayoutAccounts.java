@@ -225,11 +225,11 @@ public final class PayoutAccounts {
         : accountNumber.substring(accountNumber.length() - 4);
   }
 
-  private static String numberContext(UUID creator) {
+  static String numberContext(UUID creator) {
     return "odim_server.payout_accounts.account_number_encrypted:" + creator;
   }
 
-  private static String nameContext(UUID creator) {
+  static String nameContext(UUID creator) {
     return "odim_server.payout_accounts.account_name_encrypted:" + creator;
   }
 }

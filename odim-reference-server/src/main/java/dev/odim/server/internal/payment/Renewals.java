@@ -9,6 +9,7 @@ import dev.odim.core.audit.Outcome;
 import dev.odim.core.db.Db;
 import dev.odim.payments.Creation;
 import dev.odim.payments.NewPayment;
+import dev.odim.payments.PaymentIntent;
 import dev.odim.payments.Payments;
 import dev.odim.payments.ProviderFacts;
 import dev.odim.payments.Settlement;
@@ -99,26 +100,48 @@ public final class Renewals {
   }
 
   /**
-   * Decides, under the subscription's row lock, whether this period is to be charged: records the
-   * renewal and its payment intent, or ends the subscription, or finds there is nothing to do.
+   * Decides, under the period's intent and the subscription's row locks, whether this period is to
+   * be charged: records the renewal and its payment intent, or ends the subscription, or finds
+   * there is nothing to do.
    */
   private Optional<Charge> claim(Handle h, UUID id, int period) {
-    Optional<Subscription> locked = subscriptions.lock(h, id);
-    if (locked.isEmpty()) {
-      throw new PermanentJobFailure("no subscription " + id);
-    }
-    Subscription subscription = locked.get();
-    Integer current = subscription.currentPeriod();
-    if (current == null || current != period - 1 || !subscription.status().equals("active")) {
-      return Optional.empty(); // renewed already, ended, or past due: this job is spent
-    }
-    Instant end = subscription.currentPeriodEnd();
-    if (end == null || subscriptions.now().isBefore(end)) {
-      // Run before the period ends (a copy of the job, a clock set back): the job due at the end
-      // renews it; charging now would take the fan's money early.
+    // A first look without locks: copies of a job that is spent stop here and create nothing.
+    Subscription seen =
+        subscriptions
+            .find(h, id)
+            .orElseThrow(() -> new PermanentJobFailure("no subscription " + id));
+    if (!due(seen, period)) {
       return Optional.empty();
     }
     String reference = Subscriptions.renewalReference(id, period);
+    // Locks are taken in the order a settlement takes them, the intent and then the subscription,
+    // so that this job and the settlement of the same period wait for each other, never deadlock.
+    Map<String, Object> tier =
+        h.createQuery(
+                "SELECT creator_id, amount_minor, currency FROM odim_server.tiers WHERE id = :id")
+            .bind("id", seen.tierId())
+            .mapToMap()
+            .one();
+    Creation created =
+        payments.create(
+            h,
+            new NewPayment(
+                reference,
+                seen.fanId().toString(),
+                CreatorAccounts.of((UUID) tier.get("creator_id")),
+                Money.of(
+                    ((Number) tier.get("amount_minor")).longValue(),
+                    tier.get("currency").toString()),
+                Subscriptions.PURPOSE,
+                id.toString()));
+    PaymentIntent intent = created.intent();
+    if (intent.status().settled()) {
+      return Optional.empty(); // paid meanwhile; its settlement extends the period
+    }
+    Subscription subscription = subscriptions.lock(h, id).orElseThrow();
+    if (!due(subscription, period)) {
+      return Optional.empty(); // renewed or stopped in between; the intent was never started
+    }
     String status =
         h.createQuery(
                 "SELECT status FROM odim_server.subscription_renewals"
@@ -132,41 +155,45 @@ public final class Renewals {
       return Optional.empty();
     }
     if (!subscription.renews()) {
+      payments.settle(h, unpaid(intent, ProviderFacts.Outcome.ABANDONED, ""), SettlementSource.API);
       end(h, id, period, reference);
       return Optional.empty();
     }
+    record(h, id, period, reference);
     Optional<String> code = subscriptions.authorizationCode(h, id);
     if (code.isEmpty()) {
-      record(h, id, period, reference);
-      decline(h, id, period, reference, null, "No reusable card is saved for this subscription");
+      decline(
+          h,
+          id,
+          period,
+          reference,
+          unpaid(intent, ProviderFacts.Outcome.FAILED, ""),
+          "No reusable card is saved for this subscription");
       return Optional.empty();
-    }
-    record(h, id, period, reference);
-    Map<String, Object> tier =
-        h.createQuery(
-                "SELECT creator_id, amount_minor, currency FROM odim_server.tiers WHERE id = :id")
-            .bind("id", subscription.tierId())
-            .mapToMap()
-            .one();
-    Money price =
-        Money.of(((Number) tier.get("amount_minor")).longValue(), tier.get("currency").toString());
-    Creation created =
-        payments.create(
-            h,
-            new NewPayment(
-                reference,
-                subscription.fanId().toString(),
-                CreatorAccounts.of((UUID) tier.get("creator_id")),
-                price,
-                Subscriptions.PURPOSE,
-                id.toString()));
-    if (created.intent().status().settled()) {
-      return Optional.empty(); // paid meanwhile; its settlement extends the period
     }
     payments.markPending(h, reference);
     return Optional.of(
-        new Charge(
-            id, period, reference, created.intent().amount(), code.get(), subscription.fanId()));
+        new Charge(id, period, reference, intent.amount(), code.get(), subscription.fanId()));
+  }
+
+  /**
+   * Whether {@code period} is the one to charge now: the subscription active in the period before
+   * it, and that period over. A copy of the job run early (or a clock set back) finds it is not:
+   * charging before the period ends would take the fan's money early.
+   */
+  private boolean due(Subscription subscription, int period) {
+    Integer current = subscription.currentPeriod();
+    Instant end = subscription.currentPeriodEnd();
+    return current != null
+        && current == period - 1
+        && subscription.status().equals("active")
+        && end != null
+        && !subscriptions.now().isBefore(end);
+  }
+
+  private static ProviderFacts unpaid(
+      PaymentIntent intent, ProviderFacts.Outcome outcome, String providerId) {
+    return new ProviderFacts(intent.reference(), outcome, intent.amount(), providerId, null);
   }
 
   private void charge(Charge charge) {
@@ -255,8 +282,8 @@ public final class Renewals {
   }
 
   /**
-   * The period could not be charged: the intent (if any) failed, the subscription past due, the
-   * renewal declined with the reason, and one audit entry however often this runs.
+   * The period could not be charged: the intent failed, the subscription past due, the renewal
+   * declined with the reason, and one audit entry however often this runs.
    */
   private void decline(
       Handle h, UUID id, int period, String reference, @Nullable ProviderFacts failed, String why) {

@@ -234,6 +234,15 @@ public final class Subscriptions {
         .map(code -> cipher.decrypt(code, authorizationContext(id)));
   }
 
+  /** The subscription, read without a lock. */
+  Optional<Subscription> find(Handle handle, UUID id) {
+    return handle
+        .createQuery("SELECT * FROM odim_server.subscriptions WHERE id = :id")
+        .bind("id", id)
+        .map((rs, c) -> subscription(rs))
+        .findOne();
+  }
+
   /** The subscription, locked for the caller's transaction. */
   Optional<Subscription> lock(Handle handle, UUID id) {
     return handle
@@ -348,7 +357,7 @@ public final class Subscriptions {
     return "odim_server.subscriptions.authorization_encrypted:" + id;
   }
 
-  private static String last4Context(UUID id) {
+  static String last4Context(UUID id) {
     return "odim_server.subscriptions.card_last4_encrypted:" + id;
   }
 
