@@ -276,6 +276,64 @@ class RecurringSubscriptionTest {
   }
 
   @Test
+  void twoInstancesRacingForTheSameRenewalChargeItOnce(TestDatabase database) throws Exception {
+    Paid paid = subscribeAndPay();
+    UUID id = paid.subscriptionId();
+    // A second instance on the same database, talking to the same (simulated) Paystack.
+    try (SecureServer second =
+        new SecureServer(
+            database,
+            Map.of(
+                "PAYSTACK_SECRET_KEY",
+                OdimServer.SIMULATOR_SECRET_KEY,
+                "PAYSTACK_BASE_URL",
+                platform.server.baseUri().resolve("/sim/paystack").toString()),
+            api -> {})) {
+      Instant end = periodEnd(id);
+      // Both instances' workers see the job and its copies due at the same moment.
+      moveClockPast(end);
+      second.clock.set(platform.clock.instant());
+      try (PostgresBackend backend =
+          PostgresBackend.builder(platform.server.db()).clock(platform.clock).build()) {
+        JobQueue queue = JobQueue.builder(backend).clock(platform.clock).build();
+        for (int i = 0; i < 20; i++) {
+          queue.enqueue(
+              NewJob.of(Subscriptions.RENEWAL_JOB, Subscriptions.renewalPayload(id, 2))
+                  .queue(Subscriptions.RENEWAL_QUEUE));
+        }
+      }
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> period(id) == 2);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  count(
+                          "SELECT count(*) FROM odim_queue.jobs WHERE type = ?"
+                              + " AND payload::text LIKE ?",
+                          Subscriptions.RENEWAL_JOB,
+                          "%" + id + "\",\"period\":2%")
+                      == 0);
+    }
+    assertThat(paystackTransaction(Subscriptions.renewalReference(id, 2)).get("status").asText())
+        .isEqualTo("success");
+    assertThat(creatorCredits(paid.creator())).isEqualTo(2 * CREATOR_SHARE);
+    assertThat(
+            count(
+                "SELECT count(*) FROM odim_payments.payment_transitions WHERE reference = ?"
+                    + " AND to_status = 'succeeded'",
+                Subscriptions.renewalReference(id, 2)))
+        .isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM odim_audit.audit_log WHERE action = 'subscription.renewed'"
+                    + " AND target = ?",
+                "subscription:" + id))
+        .isEqualTo(1);
+    assertThat(period(id)).isEqualTo(2);
+  }
+
+  @Test
   void aDeclinedRenewalLeavesTheSubscriptionPastDueWithAnAuditEntry() throws Exception {
     Paid paid = subscribeAndPay();
     UUID id = paid.subscriptionId();
