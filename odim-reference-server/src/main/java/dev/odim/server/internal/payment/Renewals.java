@@ -131,7 +131,7 @@ public final class Renewals {
                 CreatorAccounts.of((UUID) tier.get("creator_id")),
                 Money.of(
                     ((Number) tier.get("amount_minor")).longValue(),
-                    tier.get("currency").toString()),
+                    tier.get("currency").toString().strip()),
                 Subscriptions.PURPOSE,
                 id.toString()));
     PaymentIntent intent = created.intent();
