@@ -50,8 +50,13 @@ import dev.odim.server.internal.creator.Profiles;
 import dev.odim.server.internal.openapi.ApiPage;
 import dev.odim.server.internal.openapi.OpenApiDocument;
 import dev.odim.server.internal.payment.CreatorAccounts;
+import dev.odim.server.internal.payment.PaymentKeyRotation;
 import dev.odim.server.internal.payment.PaymentRoutes;
+import dev.odim.server.internal.payment.PayoutAccounts;
+import dev.odim.server.internal.payment.PaystackConnection;
 import dev.odim.server.internal.payment.PaystackSettlements;
+import dev.odim.server.internal.payment.Renewals;
+import dev.odim.server.internal.payment.SubscriptionRoutes;
 import dev.odim.server.internal.payment.Subscriptions;
 import dev.odim.server.internal.payment.Tiers;
 import dev.odim.server.internal.web.Access;
@@ -229,7 +234,7 @@ public final class OdimServer implements AutoCloseable {
       if (simulator != null) {
         simulator.start(clock, SIMULATOR_SECRET_KEY, app.port());
       }
-      platform.paymentRoutes.use(paystackClient(config, app.port(), registry));
+      platform.paystack.use(paystackClient(config, app.port(), registry));
       OdimServer server =
           new OdimServer(
               app,
@@ -471,6 +476,8 @@ public final class OdimServer implements AutoCloseable {
           platform.profiles.register(api);
           platform.tiers.register(api);
           platform.paymentRoutes.register(api);
+          platform.subscriptionRoutes.register(api);
+          platform.payoutAccounts.register(api);
           if (simulator != null) {
             simulator.register(api);
           }
@@ -545,6 +552,7 @@ public final class OdimServer implements AutoCloseable {
     final PostgresBackend backend;
     final Webhooks webhooks;
     final Worker webhookWorker;
+    final Worker renewalWorker;
     final RateLimitStore rateLimitStore;
     final RateLimiter rateLimiter;
     final ValidatorFactory validation;
@@ -556,6 +564,9 @@ public final class OdimServer implements AutoCloseable {
     final ProfileRoutes profiles;
     final Tiers tiers;
     final PaymentRoutes paymentRoutes;
+    final SubscriptionRoutes subscriptionRoutes;
+    final PayoutAccounts payoutAccounts;
+    final PaystackConnection paystack;
     final Ledger ledger;
     final IdempotencyKeys idempotencyKeys;
     final ScheduledExecutorService housekeeping;
@@ -564,6 +575,7 @@ public final class OdimServer implements AutoCloseable {
         PostgresBackend backend,
         Webhooks webhooks,
         Worker webhookWorker,
+        Worker renewalWorker,
         RateLimitStore rateLimitStore,
         RateLimiter rateLimiter,
         ValidatorFactory validation,
@@ -574,11 +586,15 @@ public final class OdimServer implements AutoCloseable {
         ProfileRoutes profiles,
         Tiers tiers,
         PaymentRoutes paymentRoutes,
+        SubscriptionRoutes subscriptionRoutes,
+        PayoutAccounts payoutAccounts,
+        PaystackConnection paystack,
         Ledger ledger,
         IdempotencyKeys idempotencyKeys) {
       this.backend = backend;
       this.webhooks = webhooks;
       this.webhookWorker = webhookWorker;
+      this.renewalWorker = renewalWorker;
       this.rateLimitStore = rateLimitStore;
       this.rateLimiter = rateLimiter;
       this.validation = validation;
@@ -590,6 +606,9 @@ public final class OdimServer implements AutoCloseable {
       this.profiles = profiles;
       this.tiers = tiers;
       this.paymentRoutes = paymentRoutes;
+      this.subscriptionRoutes = subscriptionRoutes;
+      this.payoutAccounts = payoutAccounts;
+      this.paystack = paystack;
       this.ledger = ledger;
       this.idempotencyKeys = idempotencyKeys;
       // Stored answers are kept 24 hours; an hourly sweep keeps the table at a day's writes.
@@ -605,21 +624,24 @@ public final class OdimServer implements AutoCloseable {
       KeyRing keys = keyRing(config, random);
       AuditLog audit = AuditLog.builder(db).clock(clock).build();
       Ledger ledger = Ledger.builder(db).clock(clock).build();
-      Subscriptions subscriptions = new Subscriptions(clock);
+      FieldCipher cipher = FieldCipher.of(keys);
+      PostgresBackend backend = PostgresBackend.builder(db).clock(clock).build();
+      JobQueue queue = JobQueue.builder(backend).clock(clock).build();
+      Subscriptions subscriptions = new Subscriptions(clock, cipher, queue, audit);
       Payments payments =
           Payments.builder(db, ledger)
               .clock(clock)
               .fees(FeePolicy.basisPoints(PLATFORM_FEE_BASIS_POINTS))
-              .fulfilment(subscriptions::activate)
+              .fulfilment(subscriptions::fulfil)
               .build();
-      PaystackSettlements settlements = new PaystackSettlements(payments, audit);
-      PostgresBackend backend = PostgresBackend.builder(db).clock(clock).build();
+      PaystackSettlements settlements = new PaystackSettlements(payments, subscriptions, audit);
+      PaystackConnection paystack = new PaystackConnection();
       Webhooks webhooks = null;
       Worker worker = null;
+      Worker renewalWorker = null;
       RateLimitStore store = null;
       ValidatorFactory validation = null;
       try {
-        JobQueue queue = JobQueue.builder(backend).clock(clock).build();
         String secret =
             config.paystackSecretKey() == null ? SIMULATOR_SECRET_KEY : config.paystackSecretKey();
         // charge.success settles; Paystack's other events are stored, acknowledged and marked
@@ -635,11 +657,25 @@ public final class OdimServer implements AutoCloseable {
         store = rateLimitStore(config, clock);
         RateLimiter limiter = RateLimiter.builder().store(store).meterRegistry(registry).build();
         validation = Validation.buildDefaultValidatorFactory();
-        FieldCipher cipher = FieldCipher.of(keys);
         BlindIndex emailIndex = BlindIndex.of(keys, "users.email", BlindIndex.EMAIL);
         Users users = new Users(db, clock, cipher, emailIndex);
+        renewalWorker =
+            queue
+                .worker()
+                .queue(Subscriptions.RENEWAL_QUEUE)
+                .handler(
+                    Subscriptions.RENEWAL_JOB,
+                    new Renewals(db, payments, subscriptions, users, paystack, audit)::run)
+                .meterRegistry(registry)
+                .start();
         if (keys.keys().size() > 1) {
-          rotateInBackground(new UserKeyRotation(db, cipher, emailIndex));
+          UserKeyRotation usersRotation = new UserKeyRotation(db, cipher, emailIndex);
+          PaymentKeyRotation paymentsRotation = new PaymentKeyRotation(db, cipher);
+          rotateInBackground(
+              () -> {
+                usersRotation.run();
+                paymentsRotation.run();
+              });
         }
         Sessions sessions = new Sessions(db, clock, random, SESSION_IDLE, SESSION_ABSOLUTE);
         Tiers tiers = new Tiers(db, clock, new CreatorAccounts(ledger));
@@ -667,6 +703,7 @@ public final class OdimServer implements AutoCloseable {
             backend,
             webhooks,
             worker,
+            renewalWorker,
             store,
             limiter,
             validation,
@@ -676,7 +713,10 @@ public final class OdimServer implements AutoCloseable {
             new AdminRoutes(audit),
             new ProfileRoutes(new Profiles(db, clock, audit)),
             tiers,
-            new PaymentRoutes(db, payments, tiers, subscriptions, users, random),
+            new PaymentRoutes(db, payments, tiers, subscriptions, users, random, paystack),
+            new SubscriptionRoutes(db, subscriptions),
+            new PayoutAccounts(db, clock, cipher, audit, paystack),
+            paystack,
             ledger,
             IdempotencyKeys.builder(db).clock(clock).build());
       } catch (RuntimeException e) {
@@ -685,6 +725,9 @@ public final class OdimServer implements AutoCloseable {
         }
         if (store != null) {
           closeQuietly(store);
+        }
+        if (renewalWorker != null) {
+          renewalWorker.close();
         }
         if (worker != null) {
           worker.close();
@@ -699,10 +742,11 @@ public final class OdimServer implements AutoCloseable {
     }
 
     /**
-     * A key rotation is in progress while the ring holds older keys: move the users' data onto the
-     * active key without holding up start-up. Failures are logged; the next start tries again.
+     * A key rotation is in progress while the ring holds older keys: move the users' data and the
+     * payment secrets onto the active key without holding up start-up. Failures are logged; the
+     * next start tries again.
      */
-    private static void rotateInBackground(UserKeyRotation rotation) {
+    private static void rotateInBackground(Runnable rotation) {
       Thread.ofVirtual()
           .name("odim-key-rotation")
           .start(
@@ -756,6 +800,7 @@ public final class OdimServer implements AutoCloseable {
     @Override
     public void close() {
       housekeeping.shutdownNow();
+      renewalWorker.close();
       webhookWorker.close();
       webhooks.close();
       backend.close();

@@ -33,6 +33,7 @@ public enum ProblemCode {
   PRECONDITION_FAILED(412, "The resource changed since you read it."),
   PAYLOAD_TOO_LARGE(413, "The request body is too large."),
   IDEMPOTENCY_KEY_REUSED(422, "The Idempotency-Key was used for another request."),
+  PAYOUT_ACCOUNT_REJECTED(422, "The bank account was not accepted for payouts."),
   UNSUPPORTED_MEDIA_TYPE(415, "This address accepts JSON only."),
   PRECONDITION_REQUIRED(428, "Say which version you are changing."),
   RATE_LIMITED(429, "Too many requests."),

@@ -69,6 +69,8 @@ class FuzzTest {
   private static final String PROFILES = "odim_server.creator_profiles";
   private static final String TIERS = "odim_server.tiers";
   private static final String LEDGER_ACCOUNTS = "odim_ledger.accounts";
+  private static final String PAYOUT_ACCOUNTS = "odim_server.payout_accounts";
+  private static boolean payoutAccountSet;
   private static int profilesCreated;
   private static int tiersCreated;
 
@@ -104,7 +106,11 @@ class FuzzTest {
       assertThat(after.tables()).as("no table dropped or created").isEqualTo(before.tables());
       assertThat(changes.keySet())
           .as("tables changed by %s successes", successes)
-          .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS);
+          .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS, PAYOUT_ACCOUNTS);
+      // One creator signs in here: their first saved account adds the row, later ones replace it.
+      assertThat(changes.getOrDefault(PAYOUT_ACCOUNTS, 0L))
+          .as("payout accounts")
+          .isEqualTo(payoutAccountSet ? 1L : 0L);
       assertThat(changes.getOrDefault(USERS, 0L)).as("users").isEqualTo(usersCreated);
       assertThat(changes.getOrDefault(PROFILES, 0L)).as("profiles").isEqualTo(profilesCreated);
       assertThat(changes.getOrDefault(TIERS, 0L)).as("tiers").isEqualTo(tiersCreated);
@@ -518,6 +524,7 @@ class FuzzTest {
         }
       }
       case "POST /api/creators/me/tiers" -> tiersCreated++;
+      case "PUT /api/creators/me/payout-account" -> payoutAccountSet = true;
       case "POST /api/me/password" -> {
         // Only a mutated valid body gets here: the session is new and so is the password.
         Session old = sessions.get(target.who());

@@ -70,7 +70,9 @@ class InjectionTest {
   private static final String PROFILES = "odim_server.creator_profiles";
   private static final String TIERS = "odim_server.tiers";
   private static final String LEDGER_ACCOUNTS = "odim_ledger.accounts";
+  private static final String PAYOUT_ACCOUNTS = "odim_server.payout_accounts";
   private int profilesCreated;
+  private int payoutAccountsCreated;
   private int tiersCreated;
   private final java.util.Set<UUID> creatorsWithTiers = new java.util.HashSet<>();
 
@@ -97,6 +99,7 @@ class InjectionTest {
     usersCreated = 0;
     sessionsStarted = 0;
     profilesCreated = 0;
+    payoutAccountsCreated = 0;
     tiersCreated = 0;
     creatorsWithTiers.clear();
   }
@@ -387,6 +390,14 @@ class InjectionTest {
         assertThat(tiers.body().get("tiers").get(0).get("name").asText())
             .isEqualTo(((String) body.get("name")).strip());
       }
+      case "PUT /api/creators/me/payout-account" -> {
+        payoutAccountsCreated++;
+        Answer account = get("/api/creators/me/payout-account", session);
+        assertThat(account.body().get("accountName").asText())
+            .isEqualTo(((String) body.get("accountName")).strip());
+        assertThat(account.body().get("accountLast4").asText())
+            .isEqualTo(((String) body.get("accountNumber")).substring(6));
+      }
       default -> {}
     }
   }
@@ -408,8 +419,9 @@ class InjectionTest {
     assertThat(after.tables()).as("no table dropped or created").isEqualTo(before.tables());
     Map<String, Long> changes = before.changesTo(after);
     assertThat(changes.keySet())
-        .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS);
+        .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS, PAYOUT_ACCOUNTS);
     assertThat(changes.getOrDefault(USERS, 0L)).isEqualTo(usersCreated);
+    assertThat(changes.getOrDefault(PAYOUT_ACCOUNTS, 0L)).isEqualTo(payoutAccountsCreated);
     assertThat(changes.getOrDefault(PROFILES, 0L)).isEqualTo(profilesCreated);
     assertThat(changes.getOrDefault(TIERS, 0L)).isEqualTo(tiersCreated);
     // A creator's balance account is made with their first tier.

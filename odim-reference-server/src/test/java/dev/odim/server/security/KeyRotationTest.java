@@ -22,9 +22,21 @@ class KeyRotationTest {
     String oldKey = key("old");
     String newKey = key("new");
     Session fan;
+    Session creator;
     try (SecureServer before =
         new SecureServer(database, Map.of("ODIM_ENCRYPTION_KEYS", oldKey), api -> {})) {
       fan = before.signup("fan");
+      creator = before.signup("creator");
+      assertThat(
+              before
+                  .send(
+                      "PUT",
+                      "/api/creators/me/payout-account",
+                      Map.of(
+                          "bankCode", "058", "accountNumber", "4402817765", "accountName", "Ada"),
+                      creator)
+                  .status())
+          .isEqualTo(200);
     }
 
     try (SecureServer rotating =
@@ -35,6 +47,7 @@ class KeyRotationTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> rowsUnder(rotating, "old") == 0 && rowsUnder(rotating, "new") > 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> payoutAccountsUnder(rotating, "old") == 0);
     }
 
     try (SecureServer after =
@@ -42,7 +55,30 @@ class KeyRotationTest {
       Session again = after.login(fan.email(), fan.password());
       assertThat(after.send("GET", "/api/me", null, again).body().get("email").asText())
           .isEqualTo(fan.email());
+      Session creatorAgain = after.login(creator.email(), creator.password());
+      assertThat(
+              after
+                  .send("GET", "/api/creators/me/payout-account", null, creatorAgain)
+                  .body()
+                  .get("accountLast4")
+                  .asText())
+          .isEqualTo("7765");
     }
+  }
+
+  private static long payoutAccountsUnder(SecureServer platform, String keyId) {
+    return platform
+        .server
+        .db()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM odim_server.payout_accounts WHERE"
+                            + " starts_with(account_number_encrypted, :p)"
+                            + " OR starts_with(account_name_encrypted, :p)")
+                    .bind("p", "v1." + keyId + ".")
+                    .mapTo(Long.class)
+                    .one());
   }
 
   private static long rowsUnder(SecureServer platform, String keyId) {

@@ -3,6 +3,7 @@ package dev.odim.server.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.idempotency.IdempotencyKeys;
 import dev.odim.server.internal.web.Access;
@@ -82,12 +83,15 @@ class RouteAccessTest {
     Session stranger = platform.signup("fan");
     // Resources that belong to `owner`, by the path template that names them. An owner route
     // without an entry here fails the test: whoever adds one must show it is guarded.
-    String payment = paymentOf(owner);
+    JsonNode subscribed = subscriptionOf(owner);
+    String payment = subscribed.get("reference").asText();
+    String subscription = subscribed.get("subscriptionId").asText();
     Map<String, Function<Session, String>> owned =
         Map.of(
             "/api/sessions/{id}", session -> currentSessionId(session),
             "/api/payments/{reference}", session -> payment,
-            "/api/payments/{reference}/verify", session -> payment);
+            "/api/payments/{reference}/verify", session -> payment,
+            "/api/subscriptions/{id}", session -> subscription);
 
     List<String> checked = new ArrayList<>();
     Set<String> publicRoutes = new TreeSet<>();
@@ -185,8 +189,11 @@ class RouteAccessTest {
         .hasStackTraceContaining("GET /forgotten declares no access");
   }
 
-  /** A subscription payment that {@code fan} started, for the payment routes' owner checks. */
-  private String paymentOf(Session fan) throws Exception {
+  /**
+   * A subscription {@code fan} started ({@code subscriptionId}, and its payment's {@code
+   * reference}), for the owner checks of the subscription and payment routes.
+   */
+  private JsonNode subscriptionOf(Session fan) throws Exception {
     Session creator = platform.signup("creator");
     String tier =
         platform
@@ -205,9 +212,7 @@ class RouteAccessTest {
             Map.of("tierId", tier),
             fan,
             Map.of("Idempotency-Key", java.util.UUID.randomUUID().toString()))
-        .body()
-        .get("reference")
-        .asText();
+        .body();
   }
 
   private String currentSessionId(Session session) {

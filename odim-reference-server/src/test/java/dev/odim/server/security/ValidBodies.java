@@ -105,7 +105,9 @@ final class ValidBodies {
           candidates.addAll(Arrays.asList(m.group(1).split("\\|")));
         }
       }
-      candidates.addAll(List.of("Ada Lovelace", "/dashboard", "a", "x".repeat(12)));
+      // Digits last, for codes and account numbers: "058" a bank code, ten digits a NUBAN.
+      candidates.addAll(
+          List.of("Ada Lovelace", "/dashboard", "a", "x".repeat(12), "0123456789", "058"));
     } else if (type == int.class || type == Integer.class) {
       candidates.addAll(List.of(1, 0, 100));
     } else if (type == long.class || type == Long.class) {

@@ -260,6 +260,58 @@ class PaystackSimulatorTest {
   }
 
   @Test
+  void aCardToldToDeclineFailsItsChargesWithoutAnEventUntilToldOtherwise() throws Exception {
+    post(
+        "/transaction/initialize",
+        Map.of("email", "d@example.com", "amount", 2_000, "reference", "card-first"));
+    String code =
+        pay("card-first", "success").at("/data/authorization/authorization_code").asText();
+    receiver.next();
+    control("/_control/authorization", Map.of("authorizationCode", code, "declines", true));
+
+    JsonNode declined =
+        post(
+            "/transaction/charge_authorization",
+            Map.of(
+                "email",
+                "d@example.com",
+                "amount",
+                2_000,
+                "authorization_code",
+                code,
+                "reference",
+                "card-renew-1"));
+
+    assertThat(declined.get("message").asText()).isEqualTo("Charge attempted");
+    assertThat(declined.at("/data/status").asText()).isEqualTo("failed");
+    assertThat(declined.at("/data/gateway_response").asText()).isEqualTo("Insufficient Funds");
+    assertThat(receiver.poll(300)).as("no event for a decline").isNull();
+    assertThat(get("/transaction/verify/card-renew-1").at("/data/status").asText())
+        .isEqualTo("failed");
+
+    control("/_control/authorization", Map.of("authorizationCode", code, "declines", false));
+    JsonNode charged =
+        post(
+            "/transaction/charge_authorization",
+            Map.of(
+                "email",
+                "d@example.com",
+                "amount",
+                2_000,
+                "authorization_code",
+                code,
+                "reference",
+                "card-renew-2"));
+    assertThat(charged.at("/data/status").asText()).isEqualTo("success");
+    assertThat(
+            status(
+                "POST",
+                "/_control/authorization",
+                Map.of("authorizationCode", "AUTH_no", "declines", true)))
+        .isEqualTo(404);
+  }
+
+  @Test
   void aTransferToARecipientSendsTransferSuccess() throws Exception {
     JsonNode recipient =
         post(

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,7 +45,7 @@ public final class PaymentRoutes {
   private final Subscriptions subscriptions;
   private final Users users;
   private final SecureRandom random;
-  private final AtomicReference<@Nullable PaystackClient> client = new AtomicReference<>();
+  private final PaystackConnection paystack;
 
   public PaymentRoutes(
       Db db,
@@ -54,13 +53,15 @@ public final class PaymentRoutes {
       Tiers tiers,
       Subscriptions subscriptions,
       Users users,
-      SecureRandom random) {
+      SecureRandom random,
+      PaystackConnection paystack) {
     this.db = db;
     this.payments = payments;
     this.tiers = tiers;
     this.subscriptions = subscriptions;
     this.users = users;
     this.random = random;
+    this.paystack = paystack;
   }
 
   /** {@code POST /api/subscriptions}. */
@@ -88,11 +89,6 @@ public final class PaymentRoutes {
           intent.purposeId(),
           intent.settledAt());
     }
-  }
-
-  /** The Paystack client to use; set once the server knows where Paystack (or its simulator) is. */
-  public void use(PaystackClient paystack) {
-    client.set(paystack);
   }
 
   /** Declares the routes. */
@@ -190,7 +186,16 @@ public final class PaymentRoutes {
       if (!(verified instanceof PaystackResult.NotFound<Transaction>)) {
         Transaction transaction = ok(verified, "verify the payment");
         Optional<ProviderFacts> facts = PaystackClient.toFacts(transaction);
-        facts.ifPresent(f -> payments.settle(f, SettlementSource.VERIFY));
+        // The card is saved with the settlement, so a renewal can charge it whichever path
+        // (this one or the webhook) settles first.
+        facts.ifPresent(
+            f ->
+                db.useTransaction(
+                    h ->
+                        subscriptions.rememberCard(
+                            h,
+                            payments.settle(h, f, SettlementSource.VERIFY),
+                            transaction.authorization())));
       }
     }
     call.ctx().json(PaymentView.of(payments.find(intent.reference()).orElseThrow()));
@@ -241,11 +246,7 @@ public final class PaymentRoutes {
   }
 
   private PaystackClient paystack() {
-    PaystackClient paystack = client.get();
-    if (paystack == null) {
-      throw ProblemCode.SERVICE_UNAVAILABLE.exception("Payments are starting; try again shortly.");
-    }
-    return paystack;
+    return paystack.client();
   }
 
   private String randomText(int length) {

@@ -9,6 +9,7 @@ import dev.odim.payments.Payments;
 import dev.odim.payments.ProviderFacts;
 import dev.odim.payments.Settlement;
 import dev.odim.payments.SettlementSource;
+import dev.odim.payments.paystack.Transaction;
 import dev.odim.webhooks.WebhookEvent;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,17 +23,22 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PaystackSettlements {
   private final Payments payments;
+  private final Subscriptions subscriptions;
   private final AuditLog audit;
 
-  public PaystackSettlements(Payments payments, AuditLog audit) {
+  public PaystackSettlements(Payments payments, Subscriptions subscriptions, AuditLog audit) {
     this.payments = payments;
+    this.subscriptions = subscriptions;
     this.audit = audit;
   }
 
   /** The {@code charge.success} handler. */
   public void onChargeSuccess(WebhookEvent event, Handle handle) {
-    ProviderFacts facts = facts(event.payload().path("data"));
+    JsonNode data = event.payload().path("data");
+    ProviderFacts facts = facts(data);
     Settlement settlement = payments.settle(handle, facts, SettlementSource.WEBHOOK);
+    // The card that paid, saved in this same transaction for the subscription's renewals.
+    subscriptions.rememberCard(handle, settlement, authorization(data));
     switch (settlement) {
       case Settlement.Settled settled ->
           record(handle, "payment.succeeded", Outcome.SUCCESS, facts, "Settled from the webhook");
@@ -97,6 +103,29 @@ public final class PaystackSettlements {
         Money.of(data.path("amount").longValue(), currency),
         data.path("id").asText(""),
         instant(data.path("paid_at").asText(null)));
+  }
+
+  /**
+   * The payment method of a Paystack transaction object ({@code data.authorization}); null when it
+   * has none or no authorization code (a payment method that cannot be charged again).
+   */
+  static Transaction.@Nullable Authorization authorization(JsonNode data) {
+    JsonNode node = data.path("authorization");
+    JsonNode code = node.path("authorization_code");
+    if (!code.isTextual() || code.asText().isBlank()) {
+      return null;
+    }
+    return new Transaction.Authorization(
+        code.asText(),
+        node.path("reusable").asBoolean(false),
+        optionalText(node, "signature"),
+        optionalText(node, "last4"),
+        optionalText(node, "brand"));
+  }
+
+  private static @Nullable String optionalText(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
   }
 
   private static String text(JsonNode data, String field) {

@@ -359,11 +359,18 @@ public final class Api implements AutoCloseable {
               metadata,
               now);
       store.add(t);
+      t.authorization = authorization;
+      if (authorization.declines) {
+        // Paystack answers a declined charge as attempted, with the transaction failed, and sends
+        // no event for it.
+        t.status = "failed";
+        t.gatewayResponse = "Insufficient Funds";
+        return Json.ok(200, "Charge attempted", Views.transaction(t));
+      }
       t.status = "success";
       t.gatewayResponse = "Approved";
       t.paidAt = now;
       t.fees = fee(amount);
-      t.authorization = authorization;
       data = Views.transaction(t);
     }
     webhooks.publish("charge.success", data.deepCopy(), reference);
@@ -792,6 +799,11 @@ public final class Api implements AutoCloseable {
           return controlDispute(json(request));
         }
       }
+      case "/_control/authorization" -> {
+        if (method.equals("POST")) {
+          return controlAuthorization(json(request));
+        }
+      }
       default -> {
         return Json.error(404, "No such control route: " + path);
       }
@@ -829,6 +841,22 @@ public final class Api implements AutoCloseable {
       return settleRefund(refund, outcome);
     }
     return Json.error(404, "No transaction, transfer or refund with reference " + reference);
+  }
+
+  private SimulatorResponse controlAuthorization(ObjectNode body) {
+    String code = required(body, "authorizationCode", "authorizationCode is required");
+    JsonNode declines = body.get("declines");
+    if (declines == null || !declines.isBoolean()) {
+      throw new BadRequest("declines must be true or false");
+    }
+    synchronized (store) {
+      Authorization authorization = store.authorizations.get(code);
+      if (authorization == null) {
+        return Json.error(404, "Authorization code not found");
+      }
+      authorization.declines = declines.booleanValue();
+      return Json.ok(200, "Authorization updated", Views.authorization(authorization));
+    }
   }
 
   private SimulatorResponse controlDispute(ObjectNode body) {

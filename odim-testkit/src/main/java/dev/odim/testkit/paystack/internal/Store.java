@@ -115,6 +115,9 @@ final class Store {
     final Customer customer;
     final boolean reusable;
 
+    /** Charges of this card are declined (insufficient funds), as set by the control API. */
+    boolean declines;
+
     Authorization(String code, String signature, Customer customer, boolean reusable) {
       this.code = code;
       this.signature = signature;
