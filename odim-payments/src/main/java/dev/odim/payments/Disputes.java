@@ -3,11 +3,7 @@ package dev.odim.payments;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.odim.core.Money;
-import dev.odim.core.OdimConfigException;
 import dev.odim.core.db.Db;
-import dev.odim.ledger.Account;
-import dev.odim.ledger.AccountFlags;
-import dev.odim.ledger.AccountResult;
 import dev.odim.ledger.Balancing;
 import dev.odim.ledger.Ledger;
 import dev.odim.ledger.Transfer;
@@ -16,9 +12,7 @@ import dev.odim.ledger.TransferResult;
 import dev.odim.payments.internal.EventData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Currency;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -262,21 +256,7 @@ public final class Disputes {
   }
 
   private void createAccounts() {
-    List<Account> accounts = new ArrayList<>();
-    for (Currency currency : payments.currencies()) {
-      accounts.add(
-          new Account(
-              disputesAccount(currency),
-              currency,
-              DISPUTES_ACCOUNT_CODE,
-              AccountFlags.NONE,
-              "{\"role\":\"disputes\"}"));
-    }
-    for (AccountResult result : ledger.createAccounts(accounts)) {
-      if (!result.ok()) {
-        throw new OdimConfigException(
-            "currencies", "the ledger refused a disputes account: " + result);
-      }
-    }
+    payments.createPlatformAccounts(
+        payments.currencies(), this::disputesAccount, DISPUTES_ACCOUNT_CODE, "disputes");
   }
 }

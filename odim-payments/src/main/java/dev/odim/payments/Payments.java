@@ -22,6 +22,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
@@ -350,27 +351,36 @@ public final class Payments {
 
   /** Creates the clearing and fee accounts of {@code currencies} in the ledger (idempotent). */
   void createPlatformAccounts(List<Currency> currencies) {
+    createPlatformAccounts(
+        currencies, this::clearingAccount, CLEARING_ACCOUNT_CODE, "provider clearing");
+    createPlatformAccounts(currencies, this::feeAccount, FEE_ACCOUNT_CODE, "platform fees");
+  }
+
+  /**
+   * Creates one platform account per currency (idempotent): the accounts payouts, refunds and
+   * disputes move held money through.
+   *
+   * @param id the account's id in a currency
+   * @param code its ledger account code
+   * @param role what it is for, kept in its metadata
+   * @throws OdimConfigException when the ledger refuses one (another account under the id)
+   */
+  void createPlatformAccounts(
+      List<Currency> currencies, Function<Currency, UUID> id, int code, String role) {
     List<Account> accounts = new ArrayList<>();
     for (Currency currency : currencies) {
       accounts.add(
           new Account(
-              clearingAccount(currency),
+              id.apply(currency),
               currency,
-              CLEARING_ACCOUNT_CODE,
+              code,
               AccountFlags.NONE,
-              "{\"role\":\"provider clearing\"}"));
-      accounts.add(
-          new Account(
-              feeAccount(currency),
-              currency,
-              FEE_ACCOUNT_CODE,
-              AccountFlags.NONE,
-              "{\"role\":\"platform fees\"}"));
+              "{\"role\":\"" + role + "\"}"));
     }
     for (AccountResult result : ledger.createAccounts(accounts)) {
       if (!result.ok()) {
         throw new OdimConfigException(
-            "currencies", "the ledger refused a platform account: " + result);
+            "currencies", "the ledger refused the " + role + " account: " + result);
       }
     }
   }

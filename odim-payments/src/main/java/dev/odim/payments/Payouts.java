@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.odim.core.Money;
 import dev.odim.core.OdimConfigException;
 import dev.odim.core.db.Db;
-import dev.odim.ledger.Account;
-import dev.odim.ledger.AccountFlags;
-import dev.odim.ledger.AccountResult;
 import dev.odim.ledger.Balance;
 import dev.odim.ledger.Ledger;
 import dev.odim.ledger.Transfer;
@@ -20,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
@@ -470,22 +466,11 @@ public final class Payouts {
   }
 
   private void createAccounts() {
-    List<Account> accounts = new ArrayList<>();
-    for (Currency currency : payments.currencies()) {
-      accounts.add(
-          new Account(
-              inTransitAccount(currency),
-              currency,
-              IN_TRANSIT_ACCOUNT_CODE,
-              AccountFlags.NONE,
-              "{\"role\":\"payouts in transit\"}"));
-    }
-    for (AccountResult result : ledger.createAccounts(accounts)) {
-      if (!result.ok()) {
-        throw new OdimConfigException(
-            "currencies", "the ledger refused a payouts account: " + result);
-      }
-    }
+    payments.createPlatformAccounts(
+        payments.currencies(),
+        this::inTransitAccount,
+        IN_TRANSIT_ACCOUNT_CODE,
+        "payouts in transit");
   }
 
   /** Configures {@link Payouts}; {@link #build()} creates the in-transit accounts. */

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.odim.core.Money;
 import dev.odim.core.OdimConfigException;
 import dev.odim.core.db.Db;
-import dev.odim.ledger.Account;
-import dev.odim.ledger.AccountFlags;
-import dev.odim.ledger.AccountResult;
 import dev.odim.ledger.Balance;
 import dev.odim.ledger.Ledger;
 import dev.odim.ledger.Transfer;
@@ -685,22 +682,8 @@ public final class Refunds {
   }
 
   private void createAccounts() {
-    List<Account> accounts = new ArrayList<>();
-    for (Currency currency : payments.currencies()) {
-      accounts.add(
-          new Account(
-              holdAccount(currency),
-              currency,
-              REFUND_HOLD_ACCOUNT_CODE,
-              AccountFlags.NONE,
-              "{\"role\":\"refund holds\"}"));
-    }
-    for (AccountResult result : ledger.createAccounts(accounts)) {
-      if (!result.ok()) {
-        throw new OdimConfigException(
-            "currencies", "the ledger refused a refunds account: " + result);
-      }
-    }
+    payments.createPlatformAccounts(
+        payments.currencies(), this::holdAccount, REFUND_HOLD_ACCOUNT_CODE, "refund holds");
   }
 
   /** Configures {@link Refunds}; {@link #build()} creates the refund-hold accounts. */
