@@ -99,6 +99,7 @@ public final class PaymentsBench implements BenchFamily {
     fields.put("threads", SettlementFloor.THREADS);
     fields.put("single_thread_ops_per_sec", Math.round(one.rate()));
     fields.put("errors", many.failures() + one.failures());
+    fields.put("lock_wait_share", round3(many.lockWaitShare()));
     out.result(BENCH, "settlement-floor", fields);
   }
 

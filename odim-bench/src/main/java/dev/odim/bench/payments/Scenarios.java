@@ -529,8 +529,8 @@ final class Scenarios {
 
   /**
    * The fan's return: verifies until the payment reads succeeded, waiting out retryable answers
-   * (each counted in {@code refusals}). Answers how many requests it took, or 0 when it never
-   * settled.
+   * (each counted in {@code refusals}) and trying again after a 5xx (each counted as an error).
+   * Answers how many requests it took, or 0 when it never settled.
    */
   private int verifyCounting(int fan, String reference, long deadline, AtomicLong refusals)
       throws InterruptedException {
@@ -548,7 +548,14 @@ final class Scenarios {
       if (answer.status() == 200 && answer.body().path("status").asText().equals("succeeded")) {
         return requests;
       }
-      if (answer.status() == 200 || !answer.retryable()) {
+      if (answer.status() >= 500 && !answer.retryable()) {
+        // An error all the same, counted; the fan reloads the page, as people do, so that lost
+        // counts money the platform failed to record, not requests it failed to answer.
+        unexpected("verify", answer);
+        Thread.sleep(answer.backoff());
+        continue;
+      }
+      if (!answer.retryable()) {
         unexpected("verify", answer);
         return 0;
       }

@@ -32,18 +32,23 @@ import org.jspecify.annotations.Nullable;
 final class SettlementFloor {
   static final int THREADS = 64;
 
+  /** The pool's name, which is also its backends' {@code application_name}. */
+  private static final String POOL = "bench-settlement-floor";
+
   /** What the floor measured. */
-  record Result(int payments, double rate, long notSettled, long duplicates, long failures) {}
+  record Result(
+      int payments,
+      double rate,
+      long notSettled,
+      long duplicates,
+      long failures,
+      double lockWaitShare) {}
 
   private SettlementFloor() {}
 
   static Result measure(DatabaseUrl url, String runId, int count, int threadCount, ResultSink out)
       throws Exception {
-    try (Db db =
-            Db.builder(url)
-                .maximumPoolSize(threadCount + 4)
-                .poolName("bench-settlement-floor")
-                .build();
+    try (Db db = Db.builder(url).maximumPoolSize(threadCount + 4).poolName(POOL).build();
         Ledger ledger = Ledger.builder(db).build()) {
       Payments payments =
           Payments.builder(db, ledger)
@@ -79,8 +84,10 @@ final class SettlementFloor {
       AtomicLong failures = new AtomicLong();
       AtomicReference<@Nullable Exception> firstFailure = new AtomicReference<>();
       Instant paidAt = Instant.now();
+      WaitSampler waits = new WaitSampler(url, POOL);
       long began = System.nanoTime();
-      try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      try (waits;
+          ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int t = 0; t < threadCount; t++) {
           threads.submit(
               () -> {
@@ -111,6 +118,14 @@ final class SettlementFloor {
         }
       }
       double seconds = (System.nanoTime() - began) / 1e9;
+      StringBuilder top = new StringBuilder();
+      waits.shares().entrySet().stream()
+          .limit(5)
+          .forEach(e -> top.append(String.format(" %s %.0f%%;", e.getKey(), e.getValue() * 100)));
+      out.progress(
+          String.format(
+              "settlement-floor, %d thread(s): %.0f/s; busy backends were%s",
+              threadCount, count / seconds, top));
       long notSettled =
           db.withHandle(
               h ->
@@ -139,7 +154,13 @@ final class SettlementFloor {
                 + " settle calls failed, the first with "
                 + failure);
       }
-      return new Result(count, settled.get() / seconds, notSettled, duplicates, failures.get());
+      return new Result(
+          count,
+          settled.get() / seconds,
+          notSettled,
+          duplicates,
+          failures.get(),
+          waits.lockWaitShare());
     }
   }
 }
