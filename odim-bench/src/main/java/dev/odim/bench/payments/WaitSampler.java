@@ -36,8 +36,11 @@ final class WaitSampler implements AutoCloseable {
     connection = DriverManager.getConnection(url.jdbcUrl(), credentials);
     query =
         connection.prepareStatement(
-            "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU') FROM"
-                + " pg_stat_activity WHERE application_name = ? AND pid <> pg_backend_pid()");
+            "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU')"
+                // which statement waits for a lock says which rows are contended
+                + " || CASE WHEN wait_event_type = 'Lock' THEN ' in ' || left(regexp_replace("
+                + "query, '\\s+', ' ', 'g'), 60) ELSE '' END FROM pg_stat_activity WHERE"
+                + " application_name = ? AND pid <> pg_backend_pid()");
     query.setString(1, applicationName);
     thread = Thread.ofPlatform().name("bench-wait-sampler").daemon().start(this::sample);
   }
