@@ -415,6 +415,9 @@ final class Scenarios {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int index = i;
+      if (references[index] == null) {
+        continue; // its checkout failed: counted among setup_errors
+      }
       threads.add(
           Thread.ofVirtual()
               .start(
