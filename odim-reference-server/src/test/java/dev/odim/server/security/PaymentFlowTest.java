@@ -193,6 +193,19 @@ class PaymentFlowTest {
                           .mapTo(String.class)
                           .list());
       assertThat(intents).containsExactly("abandoned");
+      // Nor a subscription waiting for it.
+      assertThat(
+              platform
+                  .server
+                  .db()
+                  .withHandle(
+                      h ->
+                          h.createQuery(
+                                  "SELECT status FROM odim_server.subscriptions WHERE fan_id = :f")
+                              .bind("f", fan.userId())
+                              .mapTo(String.class)
+                              .list()))
+          .containsExactly("abandoned");
     } finally {
       faults(Map.of("outage", false));
     }
