@@ -194,18 +194,18 @@ class PaymentFlowTest {
                           .list());
       assertThat(intents).containsExactly("abandoned");
       // Nor a subscription waiting for it.
-      assertThat(
-              platform
-                  .server
-                  .db()
-                  .withHandle(
-                      h ->
-                          h.createQuery(
-                                  "SELECT status FROM odim_server.subscriptions WHERE fan_id = :f")
-                              .bind("f", fan.userId())
-                              .mapTo(String.class)
-                              .list()))
-          .containsExactly("abandoned");
+      List<String> subscriptions =
+          platform
+              .server
+              .db()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT status FROM odim_server.subscriptions WHERE fan_id = :f")
+                          .bind("f", fan.userId())
+                          .mapTo(String.class)
+                          .list());
+      assertThat(subscriptions).containsExactly("abandoned");
     } finally {
       faults(Map.of("outage", false));
     }

@@ -88,6 +88,7 @@ public final class AdminPaymentRoutes {
       long feePart,
       String currency,
       String status,
+      @Nullable Long providerRefundId,
       String failure,
       Instant createdAt,
       Instant updatedAt) {
@@ -100,6 +101,7 @@ public final class AdminPaymentRoutes {
           refund.feePart().minor(),
           refund.amount().currency().getCurrencyCode(),
           refund.status().wireName(),
+          refund.providerRefundId(),
           refund.failure(),
           refund.createdAt(),
           refund.updatedAt());
