@@ -262,10 +262,7 @@ public final class PayoutRoutes {
     UUID account = CreatorAccounts.of(call.principal().userId());
     int limit = limit(call.ctx().queryParam("limit"));
     Cursor after = Cursor.parse(call.ctx().queryParam("cursor"));
-    List<PayoutView> page =
-        db.withHandle(h -> payouts(h, account, after, limit + 1)).stream()
-            .map(PayoutView::of)
-            .toList();
+    List<PayoutView> page = db.withHandle(h -> payouts(h, account, after, limit + 1));
     String next = null;
     if (page.size() > limit) {
       page = page.subList(0, limit);
@@ -319,22 +316,32 @@ public final class PayoutRoutes {
     }
   }
 
-  /** The creator's payouts, newest first, after {@code after} (the payouts_creator index). */
-  private List<Payout> payouts(Handle h, UUID account, @Nullable Cursor after, int limit) {
-    return h
-        .createQuery(
-            "SELECT reference FROM odim_payments.payouts WHERE creator_account = :account"
+  /**
+   * The creator's payouts, newest first, after {@code after} (the payouts_creator index), read in
+   * the caller's transaction from odim-payments' {@code payouts} table (read only).
+   */
+  private static List<PayoutView> payouts(
+      Handle h, UUID account, @Nullable Cursor after, int limit) {
+    return h.createQuery(
+            "SELECT reference, amount_minor, currency, status, failure, created_at, updated_at"
+                + " FROM odim_payments.payouts WHERE creator_account = :account"
                 + (after == null ? "" : " AND (created_at, reference) < (:createdAt, :reference)")
                 + " ORDER BY created_at DESC, reference DESC LIMIT :limit")
         .bind("account", account)
         .bind("createdAt", after == null ? null : after.createdAt())
         .bind("reference", after == null ? null : after.reference())
         .bind("limit", limit)
-        .mapTo(String.class)
-        .list()
-        .stream()
-        .map(reference -> payouts.find(reference).orElseThrow())
-        .toList();
+        .map(
+            (rs, c) ->
+                new PayoutView(
+                    rs.getString("reference"),
+                    rs.getString("status"),
+                    rs.getLong("amount_minor"),
+                    rs.getString("currency").strip(),
+                    rs.getString("failure"),
+                    rs.getTimestamp("created_at").toInstant(),
+                    rs.getTimestamp("updated_at").toInstant()))
+        .list();
   }
 
   private Dashboard dashboard(UUID creator) {
@@ -400,8 +407,7 @@ public final class PayoutRoutes {
                   .bind("n", RECENT)
                   .map((rs, c) -> recentPayment(rs))
                   .list();
-          List<PayoutView> recentPayouts =
-              payouts(h, account, null, RECENT).stream().map(PayoutView::of).toList();
+          List<PayoutView> recentPayouts = payouts(h, account, null, RECENT);
           return new Dashboard(
               CURRENCY,
               available,
