@@ -168,6 +168,46 @@ class MoneyOutTest {
   }
 
   @Test
+  void aReversedTransferPutsAPaidPayoutBackAndEveryEventIsAuditedOnceThoughDeliveredTwice()
+      throws Exception {
+    Session creator = earn().creator();
+    setPayoutAccount(creator);
+    simulator("/_control/faults", Map.of("webhookDuplicateRate", 1.0));
+    try {
+      String reference =
+          payout(creator, 120_000, UUID.randomUUID().toString()).body().get("reference").asText();
+      awaitTransferAtPaystack(reference);
+      simulator("/_control/pay", Map.of("reference", reference, "outcome", "success"));
+      awaitPayoutStatus(creator, reference, "paid");
+      assertThat(dashboard(creator).get("paidOut").asLong()).isEqualTo(120_000);
+
+      simulator("/_control/pay", Map.of("reference", reference, "outcome", "reversed"));
+      awaitPayoutStatus(creator, reference, "reversed");
+      // Both events processed, and every copy delivered (the inbox keeps one row per event).
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  count(
+                              "SELECT count(*) FROM odim_webhooks.inbox"
+                                  + " WHERE convert_from(body, 'UTF8') LIKE ? AND status = 'processed'",
+                              "%" + reference + "%")
+                          == 2
+                      && simulatorGet("/_control/state").at("/data/webhooks/pending").asLong()
+                          == 0);
+
+      JsonNode after = dashboard(creator);
+      assertThat(after.get("available").asLong()).isEqualTo(SHARE);
+      assertThat(after.get("paidOut").asLong()).isZero();
+      assertAddsUp(after);
+      assertThat(audited("payout.paid", "payout:" + reference)).isEqualTo(1);
+      assertThat(audited("payout.reversed", "payout:" + reference)).isEqualTo(1);
+    } finally {
+      simulator("/_control/faults", Map.of("webhookDuplicateRate", 0.0));
+    }
+  }
+
+  @Test
   void payoutsAskedForDuringAnOutageAreQueuedAndPaidOnceWhenPaystackIsBack() throws Exception {
     Session creator = earn().creator();
     setPayoutAccount(creator);
@@ -207,6 +247,25 @@ class MoneyOutTest {
       awaitPayoutStatus(creator, reference, "paid");
       assertThat(transfersAtPaystack(reference)).as(reference).isEqualTo(1);
     }
+    // Newest first, two to a page.
+    Answer first = platform.send("GET", PAYOUTS + "?limit=2", null, creator);
+    assertThat(first.body().get("payouts")).hasSize(2);
+    Answer second =
+        platform.send(
+            "GET",
+            PAYOUTS + "?limit=2&cursor=" + first.body().get("nextCursor").asText(),
+            null,
+            creator);
+    assertThat(second.body().get("payouts")).hasSize(1);
+    assertThat(second.body().get("nextCursor").isNull()).isTrue();
+    List<String> listed =
+        new ArrayList<>(first.body().get("payouts").findValuesAsText("reference"));
+    listed.addAll(second.body().get("payouts").findValuesAsText("reference"));
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(references);
+    assertThat(platform.send("GET", PAYOUTS + "?cursor=bogus", null, creator).status())
+        .isEqualTo(400);
+    assertThat(platform.send("GET", PAYOUTS + "?limit=0", null, creator).status()).isEqualTo(400);
+
     JsonNode after = dashboard(creator);
     assertThat(after.get("paidOut").asLong()).isEqualTo(150_000);
     assertThat(after.get("available").asLong()).isEqualTo(SHARE - 150_000);
