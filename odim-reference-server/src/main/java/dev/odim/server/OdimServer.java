@@ -19,8 +19,12 @@ import dev.odim.core.ratelimit.RatePolicy;
 import dev.odim.core.ratelimit.RedisRateLimitStore;
 import dev.odim.core.ratelimit.StoreHealth;
 import dev.odim.ledger.Ledger;
+import dev.odim.payments.Disputes;
 import dev.odim.payments.FeePolicy;
+import dev.odim.payments.PaymentJobs;
 import dev.odim.payments.Payments;
+import dev.odim.payments.Payouts;
+import dev.odim.payments.Refunds;
 import dev.odim.payments.paystack.PaystackClient;
 import dev.odim.queue.JobQueue;
 import dev.odim.queue.Worker;
@@ -47,6 +51,9 @@ import dev.odim.server.internal.account.Users;
 import dev.odim.server.internal.admin.AdminRoutes;
 import dev.odim.server.internal.creator.ProfileRoutes;
 import dev.odim.server.internal.creator.Profiles;
+import dev.odim.server.internal.moneyout.AdminPaymentRoutes;
+import dev.odim.server.internal.moneyout.MoneyOutEvents;
+import dev.odim.server.internal.moneyout.PayoutRoutes;
 import dev.odim.server.internal.openapi.ApiPage;
 import dev.odim.server.internal.openapi.OpenApiDocument;
 import dev.odim.server.internal.payment.CreatorAccounts;
@@ -234,7 +241,9 @@ public final class OdimServer implements AutoCloseable {
       if (simulator != null) {
         simulator.start(clock, SIMULATOR_SECRET_KEY, app.port());
       }
-      platform.paystack.use(paystackClient(config, app.port(), registry));
+      PaystackClient paystack = paystackClient(config, app.port(), registry);
+      platform.paystack.use(paystack);
+      platform.startPaymentWorker(paystack, registry);
       OdimServer server =
           new OdimServer(
               app,
@@ -478,6 +487,8 @@ public final class OdimServer implements AutoCloseable {
           platform.paymentRoutes.register(api);
           platform.subscriptionRoutes.register(api);
           platform.payoutAccounts.register(api);
+          platform.payoutRoutes.register(api);
+          platform.adminPayments.register(api);
           if (simulator != null) {
             simulator.register(api);
           }
@@ -545,8 +556,9 @@ public final class OdimServer implements AutoCloseable {
 
   /**
    * The SDK modules the platform runs on: the job queue (PostgreSQL), webhook intake and the worker
-   * that processes the inbox, the audit log, field encryption, the rate limiter, accounts and
-   * sessions. Closed in reverse order of start, before the database.
+   * that processes the inbox, the payments worker (payouts' transfers, refunds), the audit log,
+   * field encryption, the rate limiter, accounts and sessions. Closed in reverse order of start,
+   * before the database.
    */
   private static final class Platform implements AutoCloseable {
     final PostgresBackend backend;
@@ -566,10 +578,21 @@ public final class OdimServer implements AutoCloseable {
     final PaymentRoutes paymentRoutes;
     final SubscriptionRoutes subscriptionRoutes;
     final PayoutAccounts payoutAccounts;
+    final PayoutRoutes payoutRoutes;
+    final AdminPaymentRoutes adminPayments;
+    final Payouts payouts;
+    final Refunds refunds;
+    final JobQueue queue;
     final PaystackConnection paystack;
     final Ledger ledger;
     final IdempotencyKeys idempotencyKeys;
     final ScheduledExecutorService housekeeping;
+
+    /**
+     * Sends payouts' transfers and refunds; started once the Paystack client exists (it needs the
+     * server's port when it talks to the built-in simulator).
+     */
+    private volatile @Nullable Worker paymentWorker;
 
     private Platform(
         PostgresBackend backend,
@@ -588,6 +611,11 @@ public final class OdimServer implements AutoCloseable {
         PaymentRoutes paymentRoutes,
         SubscriptionRoutes subscriptionRoutes,
         PayoutAccounts payoutAccounts,
+        PayoutRoutes payoutRoutes,
+        AdminPaymentRoutes adminPayments,
+        Payouts payouts,
+        Refunds refunds,
+        JobQueue queue,
         PaystackConnection paystack,
         Ledger ledger,
         IdempotencyKeys idempotencyKeys) {
@@ -608,6 +636,11 @@ public final class OdimServer implements AutoCloseable {
       this.paymentRoutes = paymentRoutes;
       this.subscriptionRoutes = subscriptionRoutes;
       this.payoutAccounts = payoutAccounts;
+      this.payoutRoutes = payoutRoutes;
+      this.adminPayments = adminPayments;
+      this.payouts = payouts;
+      this.refunds = refunds;
+      this.queue = queue;
       this.paystack = paystack;
       this.ledger = ledger;
       this.idempotencyKeys = idempotencyKeys;
@@ -635,6 +668,10 @@ public final class OdimServer implements AutoCloseable {
               .fulfilment(subscriptions::fulfil)
               .build();
       PaystackSettlements settlements = new PaystackSettlements(payments, subscriptions, audit);
+      Payouts payouts = Payouts.builder(payments, queue).build();
+      Refunds refunds = Refunds.builder(payments, queue).build();
+      Disputes disputes = Disputes.of(payments);
+      MoneyOutEvents moneyOut = new MoneyOutEvents(payouts, refunds, disputes, audit);
       PaystackConnection paystack = new PaystackConnection();
       Webhooks webhooks = null;
       Worker worker = null;
@@ -644,14 +681,16 @@ public final class OdimServer implements AutoCloseable {
       try {
         String secret =
             config.paystackSecretKey() == null ? SIMULATOR_SECRET_KEY : config.paystackSecretKey();
-        // charge.success settles; Paystack's other events are stored, acknowledged and marked
-        // ignored until their handlers land (payouts, refunds, disputes), ready for replay.
+        // charge.success settles; the money-out events move payouts, refunds and disputes. Other
+        // events are stored, acknowledged and marked ignored, ready for replay.
         webhooks =
-            Webhooks.builder(db, queue)
-                .clock(clock)
-                .meterRegistry(registry)
-                .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
-                .on(Paystack.NAME, "charge.success", settlements::onChargeSuccess)
+            moneyOut
+                .register(
+                    Webhooks.builder(db, queue)
+                        .clock(clock)
+                        .meterRegistry(registry)
+                        .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
+                        .on(Paystack.NAME, "charge.success", settlements::onChargeSuccess))
                 .build();
         worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
         store = rateLimitStore(config, clock);
@@ -679,6 +718,7 @@ public final class OdimServer implements AutoCloseable {
         }
         Sessions sessions = new Sessions(db, clock, random, SESSION_IDLE, SESSION_ABSOLUTE);
         Tiers tiers = new Tiers(db, clock, new CreatorAccounts(ledger));
+        PayoutAccounts payoutAccounts = new PayoutAccounts(db, clock, cipher, audit, paystack);
         AccountRoutes accounts =
             new AccountRoutes(
                 db,
@@ -715,7 +755,12 @@ public final class OdimServer implements AutoCloseable {
             tiers,
             new PaymentRoutes(db, payments, tiers, subscriptions, users, random, paystack),
             new SubscriptionRoutes(db, subscriptions),
-            new PayoutAccounts(db, clock, cipher, audit, paystack),
+            payoutAccounts,
+            new PayoutRoutes(db, ledger, payouts, payoutAccounts, audit),
+            new AdminPaymentRoutes(db, payments, refunds, disputes, audit),
+            payouts,
+            refunds,
+            queue,
             paystack,
             ledger,
             IdempotencyKeys.builder(db).clock(clock).build());
@@ -797,9 +842,22 @@ public final class OdimServer implements AutoCloseable {
       }
     }
 
+    /** Starts the worker of odim-payments' queued work, calling Paystack through {@code client}. */
+    void startPaymentWorker(PaystackClient client, PrometheusMeterRegistry registry) {
+      paymentWorker =
+          new PaymentJobs(client, payouts, refunds)
+              .register(queue.worker().queue(PaymentJobs.QUEUE))
+              .meterRegistry(registry)
+              .start();
+    }
+
     @Override
     public void close() {
       housekeeping.shutdownNow();
+      Worker payments = paymentWorker;
+      if (payments != null) {
+        payments.close();
+      }
       renewalWorker.close();
       webhookWorker.close();
       webhooks.close();

@@ -4,6 +4,7 @@ import dev.odim.core.Problem;
 import dev.odim.core.ProblemException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The table of problems the HTTP edge can answer with: one code, one status, one title, so that the
@@ -29,11 +30,17 @@ public enum ProblemCode {
   EMAIL_TAKEN(409, "An account with this email exists."),
   HANDLE_TAKEN(409, "Another creator has this handle."),
   TIER_EXISTS(409, "A tier with this name exists."),
+  PAYOUT_ACCOUNT_MISSING(409, "Set a payout bank account before asking for a payout."),
+  PAYMENT_NOT_REFUNDABLE(409, "This payment cannot be refunded in its present state."),
+  CREATOR_BALANCE_INSUFFICIENT(409, "The creator's balance does not cover their part of it."),
+  DISPUTE_ALREADY_RESOLVED(409, "This dispute was already resolved the other way."),
   IDEMPOTENCY_KEY_IN_USE(409, "A request with this Idempotency-Key is still running."),
   PRECONDITION_FAILED(412, "The resource changed since you read it."),
   PAYLOAD_TOO_LARGE(413, "The request body is too large."),
   IDEMPOTENCY_KEY_REUSED(422, "The Idempotency-Key was used for another request."),
   PAYOUT_ACCOUNT_REJECTED(422, "The bank account was not accepted for payouts."),
+  INSUFFICIENT_BALANCE(422, "The available balance does not cover this amount."),
+  REFUND_EXCEEDS_PAYMENT(422, "The refund is more than what is left of the payment."),
   UNSUPPORTED_MEDIA_TYPE(415, "This address accepts JSON only."),
   PRECONDITION_REQUIRED(428, "Say which version you are changing."),
   RATE_LIMITED(429, "Too many requests."),
@@ -76,6 +83,14 @@ public enum ProblemCode {
   /** The exception a handler throws to answer with this problem. */
   public ProblemException exception(String detail) {
     return new ProblemException(problem(detail));
+  }
+
+  /**
+   * The exception a handler throws to answer with this problem and extension members (RFC 9457
+   * section 3.2), e.g. the amounts a refusal is about, so a client need not parse the detail.
+   */
+  public ProblemException exception(String detail, Map<String, Object> members) {
+    return new ExtendedProblemException(problem(detail), members);
   }
 
   /** The exception a handler throws to answer with this problem listing the invalid fields. */

@@ -32,7 +32,10 @@ public final class Problems {
 
   /** Answers with the problem a handler, or any module it called, threw. */
   public void handle(ProblemException e, Context ctx) {
-    send(ctx, e.problem());
+    send(
+        ctx,
+        e.problem(),
+        e instanceof ExtendedProblemException extended ? extended.members() : Map.of());
   }
 
   /** Answers Javalin's own failures (no route, wrong method, body too large) from the table. */
@@ -121,12 +124,19 @@ public final class Problems {
    * quote it.
    */
   public void send(Context ctx, Problem problem) {
+    send(ctx, problem, Map.of());
+  }
+
+  /** {@link #send(Context, Problem)} with extension members after the standard ones. */
+  private void send(Context ctx, Problem problem, Map<String, Object> members) {
     if (problem.instance() == null) {
       problem = problem.withInstance(ctx.path());
     }
     String body;
     try {
-      body = mapper.writeValueAsString(toMap(problem, RequestIds.of(ctx)));
+      Map<String, Object> map = toMap(problem, RequestIds.of(ctx));
+      members.forEach(map::putIfAbsent);
+      body = mapper.writeValueAsString(map);
     } catch (JsonProcessingException e) {
       // A map of strings and ints always serializes; keep the status even if it did not.
       body = "{\"status\":" + problem.status() + ",\"code\":\"" + problem.code() + "\"}";

@@ -193,9 +193,65 @@ class PaymentFlowTest {
                           .mapTo(String.class)
                           .list());
       assertThat(intents).containsExactly("abandoned");
+      // Nor a subscription waiting for it.
+      List<String> subscriptions =
+          platform
+              .server
+              .db()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT status FROM odim_server.subscriptions WHERE fan_id = :f")
+                          .bind("f", fan.userId())
+                          .mapTo(String.class)
+                          .list());
+      assertThat(subscriptions).containsExactly("abandoned");
     } finally {
       faults(Map.of("outage", false));
     }
+  }
+
+  /**
+   * The default set-up: the payments worker sends the transfer to the simulator mounted on the
+   * server's own port, which pays it and reports it by webhook.
+   */
+  @Test
+  void withTheBuiltInSimulatorACreatorsPayoutIsPaid() throws Exception {
+    Sale sale = subscribe();
+    pay(sale.reference());
+    await().atMost(Duration.ofSeconds(20)).until(() -> status(sale).equals("succeeded"));
+    assertThat(
+            platform
+                .send(
+                    "PUT",
+                    "/api/creators/me/payout-account",
+                    Map.of("bankCode", "058", "accountNumber", "0123456789", "accountName", "Ada"),
+                    sale.creator())
+                .status())
+        .isEqualTo(200);
+
+    Answer payout =
+        platform.send(
+            "POST",
+            "/api/creators/me/payouts",
+            Map.of("amount", 180_000, "currency", "NGN"),
+            sale.creator(),
+            Map.of("Idempotency-Key", UUID.randomUUID().toString()));
+
+    assertThat(payout.status()).as(payout.response().body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                platform
+                    .send("GET", "/api/creators/me/payouts", null, sale.creator())
+                    .body()
+                    .at("/payouts/0/status")
+                    .asText()
+                    .equals("paid"));
+    Answer dashboard = platform.send("GET", "/api/creators/me/dashboard", null, sale.creator());
+    assertThat(dashboard.body().get("available").asLong()).isZero();
+    assertThat(dashboard.body().get("paidOut").asLong()).isEqualTo(180_000);
   }
 
   @Test

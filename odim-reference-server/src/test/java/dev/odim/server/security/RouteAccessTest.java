@@ -91,7 +91,11 @@ class RouteAccessTest {
             "/api/sessions/{id}", session -> currentSessionId(session),
             "/api/payments/{reference}", session -> payment,
             "/api/payments/{reference}/verify", session -> payment,
-            "/api/subscriptions/{id}", session -> subscription);
+            "/api/subscriptions/{id}", session -> subscription,
+            // Admin routes: the role check comes first, so any payment or dispute will do.
+            "/api/admin/payments/{reference}", session -> payment,
+            "/api/admin/payments/{reference}/refunds", session -> payment,
+            "/api/admin/disputes/{id}/resolve", session -> "1");
 
     List<String> checked = new ArrayList<>();
     Set<String> publicRoutes = new TreeSet<>();

@@ -47,6 +47,15 @@ final class SecureServer implements AutoCloseable {
   }
 
   SecureServer(TestDatabase database, Map<String, String> settings, Consumer<Api> extraRoutes) {
+    this(database, settings, extraRoutes, 0);
+  }
+
+  /**
+   * On {@code port} (0 for any free one): a test that runs its own Paystack simulator needs the
+   * port before the server starts, to aim the simulator's webhooks at it.
+   */
+  SecureServer(
+      TestDatabase database, Map<String, String> settings, Consumer<Api> extraRoutes, int port) {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", database.jdbcUrlWithCredentials());
     env.put("ODIM_ENCRYPTION_KEYS", KEYS);
@@ -54,7 +63,9 @@ final class SecureServer implements AutoCloseable {
     env.put("ODIM_ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("ODIM_ADMIN_PASSWORD", ADMIN_PASSWORD);
     env.putAll(settings);
-    server = OdimServer.start(ServerConfig.parse(List.of("--port", "0"), env), clock, extraRoutes);
+    server =
+        OdimServer.start(
+            ServerConfig.parse(List.of("--port", String.valueOf(port)), env), clock, extraRoutes);
   }
 
   /** A signed-in user: the cookie to send and who it is. */

@@ -157,11 +157,18 @@ public final class PaymentRoutes {
                     List.of()));
     if (!(initialized instanceof PaystackResult.Ok<Initialized> started)
         || !started.value().checkoutKnown()) {
-      // The fan was never sent to pay under this reference: the intent is abandoned now rather
-      // than left open (should Paystack report it paid after all, it still settles).
-      payments.settle(
-          new ProviderFacts(reference, ProviderFacts.Outcome.ABANDONED, tier.price(), "", null),
-          SettlementSource.API);
+      // The fan was never sent to pay under this reference: the intent and its subscription are
+      // abandoned now rather than left open (should Paystack report it paid after all, it still
+      // settles and activates).
+      db.useTransaction(
+          h -> {
+            payments.settle(
+                h,
+                new ProviderFacts(
+                    reference, ProviderFacts.Outcome.ABANDONED, tier.price(), "", null),
+                SettlementSource.API);
+            subscriptions.abandon(h, reference);
+          });
     }
     Initialized at = ok(initialized, "start the payment");
     if (!at.checkoutKnown()) {

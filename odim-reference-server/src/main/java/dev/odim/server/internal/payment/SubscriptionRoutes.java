@@ -32,8 +32,8 @@ public final class SubscriptionRoutes {
   /**
    * A subscription as its fan sees it.
    *
-   * @param status {@code pending} (not paid yet), {@code active}, {@code past_due} (a renewal was
-   *     not paid) or {@code ended}
+   * @param status {@code pending} (not paid yet), {@code abandoned} (its checkout never started),
+   *     {@code active}, {@code past_due} (a renewal was not paid) or {@code ended}
    * @param currentPeriodEnd when the paid period ends, null while pending
    * @param renews false once cancelled: it ends with the current period
    * @param cardBrand the saved card's brand, e.g. {@code visa}, null when none is saved

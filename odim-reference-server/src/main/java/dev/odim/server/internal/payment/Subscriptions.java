@@ -98,6 +98,20 @@ public final class Subscriptions {
   }
 
   /**
+   * Marks the pending subscription paid by {@code reference} abandoned, inside the caller's
+   * transaction: its checkout never started, so it must not linger as pending. A late success of
+   * the payment still activates it.
+   */
+  public void abandon(Handle handle, String reference) {
+    handle
+        .createUpdate(
+            "UPDATE odim_server.subscriptions SET status = 'abandoned', version = version + 1"
+                + " WHERE payment_reference = :reference AND status = 'pending'")
+        .bind("reference", reference)
+        .execute();
+  }
+
+  /**
    * The fulfilment of a settled subscription payment: the first payment activates the subscription
    * for its first period, a renewal's payment extends it by one.
    */
@@ -128,7 +142,8 @@ public final class Subscriptions {
             .createQuery(
                 "UPDATE odim_server.subscriptions SET status = 'active', activated_at = :now,"
                     + " current_period = 1, current_period_end = :end, version = version + 1"
-                    + " WHERE payment_reference = :reference AND status = 'pending' RETURNING id")
+                    + " WHERE payment_reference = :reference"
+                    + " AND status IN ('pending', 'abandoned') RETURNING id")
             .bind("now", now)
             .bind("end", end)
             .bind("reference", reference)
