@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Payouts {
   /** The ledger's account code of the payouts-in-transit accounts. */
-  public static final int IN_TRANSIT_ACCOUNT_CODE = 300;
+  public static final int IN_TRANSIT_ACCOUNT_CODE = 600;
 
   /** The ledger's transfer code of payout holds, their posting and their reversal. */
   public static final int PAYOUT_TRANSFER_CODE = 2;
