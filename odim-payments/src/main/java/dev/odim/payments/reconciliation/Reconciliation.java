@@ -6,6 +6,7 @@ import dev.odim.payments.Refunds;
 import dev.odim.payments.paystack.PaystackClient;
 import dev.odim.payments.reconciliation.internal.Discrepancies;
 import dev.odim.payments.reconciliation.internal.Engine;
+import dev.odim.queue.Backoff;
 import dev.odim.queue.JobContext;
 import dev.odim.queue.JobQueue;
 import dev.odim.queue.NewJob;
@@ -55,13 +56,17 @@ public final class Reconciliation {
   /** The queue the run jobs are enqueued on; a worker of this queue runs them. */
   public static final String QUEUE = "reconciliation";
 
+  private static final String ON_DEMAND = "{\"trigger\":\"manual\"}";
+
   private final Engine engine;
   private final Discrepancies discrepancies;
   private final Duration window;
   private final Payments payments;
+  private final Backoff retryBackoff;
 
   private Reconciliation(Builder b) {
     this.payments = b.payments;
+    this.retryBackoff = b.retryBackoff;
     this.window = b.window;
     this.engine =
         new Engine(
@@ -112,7 +117,7 @@ public final class Reconciliation {
    * run of a large window should not hold the request.
    */
   public UUID enqueueRun(JobQueue queue) {
-    return queue.enqueue(runJob().id(UUID.randomUUID())).jobId();
+    return queue.enqueue(runJob().payload(ON_DEMAND).id(UUID.randomUUID())).jobId();
   }
 
   /** The run a job of {@link #RUN_JOB} started (scheduled or {@link #enqueueRun enqueued}). */
@@ -155,13 +160,17 @@ public final class Reconciliation {
 
   private NewJob runJob() {
     // A run of a large window takes tens of seconds; the worker's default timeout may be shorter.
-    return NewJob.of(RUN_JOB, "{}").queue(QUEUE).timeout(Duration.ofMinutes(30));
+    return NewJob.of(RUN_JOB, "{}")
+        .queue(QUEUE)
+        .timeout(Duration.ofMinutes(30))
+        .backoff(retryBackoff);
   }
 
   private void runJob(JobContext job) {
     Instant to = now();
-    Engine.Outcome outcome =
-        engine.run(jobKey(job.id()), RunTrigger.SCHEDULE, to.minus(window), to);
+    // the payload may come back re-formatted (jsonb), so look for the value, not the text
+    RunTrigger trigger = job.payload().contains("manual") ? RunTrigger.MANUAL : RunTrigger.SCHEDULE;
+    Engine.Outcome outcome = engine.run(jobKey(job.id()), trigger, to.minus(window), to);
     RunRecord run = outcome.run();
     if (run.status() == RunStatus.FAILED) {
       throw new ReconciliationException(
@@ -225,6 +234,8 @@ public final class Reconciliation {
     private Duration window = Duration.ofHours(25);
     private Duration lease = Duration.ofMinutes(5);
     private ReconciliationListener listener = ReconciliationListener.NONE;
+    private Backoff retryBackoff =
+        Backoff.exponential(Duration.ofMinutes(1), Duration.ofMinutes(15));
 
     private Builder(Payments payments, PaystackClient paystack) {
       this.payments = Objects.requireNonNull(payments, "payments");
@@ -267,6 +278,15 @@ public final class Reconciliation {
      */
     public Builder lease(Duration lease) {
       this.lease = Objects.requireNonNull(lease, "lease");
+      return this;
+    }
+
+    /**
+     * The waits before a failed run's job is tried again; default from 1 to 15 minutes, so a run
+     * that failed is resumed well before the next hour's.
+     */
+    public Builder retryBackoff(Backoff retryBackoff) {
+      this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
       return this;
     }
 

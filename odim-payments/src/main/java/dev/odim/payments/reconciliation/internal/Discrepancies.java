@@ -76,9 +76,9 @@ public final class Discrepancies {
                                 + " AND (CAST(:subject AS text) IS NULL OR subject = :subject)"
                                 + " AND (CAST(:reference AS text) IS NULL"
                                 + " OR reference = :reference)"
-                                + " AND (CAST(:run AS uuid) IS NULL OR run_id = :run)"
+                                + " AND (CAST(:run AS uuid) IS NULL OR run_id = CAST(:run AS uuid))"
                                 + " AND (CAST(:at AS timestamptz) IS NULL"
-                                + " OR (created_at, id) < (:at, :id))"
+                                + " OR (created_at, id) < (CAST(:at AS timestamptz), CAST(:id AS uuid)))"
                                 + " ORDER BY created_at DESC, id DESC LIMIT :limit")
                         .bind("status", query.status() == null ? null : query.status().wireName())
                         .bind("kind", query.kind() == null ? null : query.kind().wireName())

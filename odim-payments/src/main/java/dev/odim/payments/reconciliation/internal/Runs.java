@@ -236,7 +236,7 @@ public final class Runs {
                             + table
                             + " WHERE (CAST(:status AS text) IS NULL OR status = :status)"
                             + " AND (CAST(:at AS timestamptz) IS NULL"
-                            + " OR (started_at, id) < (:at, :id))"
+                            + " OR (started_at, id) < (CAST(:at AS timestamptz), CAST(:id AS uuid)))"
                             + " ORDER BY started_at DESC, id DESC LIMIT :limit")
                     .bind("status", query.status() == null ? null : query.status().wireName())
                     .bind("at", after == null ? null : after.at())
