@@ -109,11 +109,17 @@ CREATE TABLE reconciliation_provider_records (
     status        text    NOT NULL,
     amount_minor  bigint  NOT NULL,
     currency      char(3) NOT NULL,
+    -- the run's verdict on the pair, written once by one UPDATE after the last page: the counts,
+    -- the discrepancies and the repairs (also those of a resumed run) all read it from here
+    category      text,
+    repairable    boolean NOT NULL DEFAULT false,
     PRIMARY KEY (run_id, kind, provider_id)
 );
 
 CREATE INDEX reconciliation_provider_records_reference
     ON reconciliation_provider_records (run_id, kind, reference);
+CREATE INDEX reconciliation_provider_records_repairable
+    ON reconciliation_provider_records (run_id, reference) WHERE repairable;
 
 -- Our side of a window, and the look-up of an earlier payment for the same purpose (a duplicate).
 CREATE INDEX payment_intents_created ON payment_intents (created_at);

@@ -70,7 +70,14 @@ public final class Reconciliation {
     this.window = b.window;
     this.engine =
         new Engine(
-            b.payments, b.paystack, b.ledgerSchema, b.rules, b.pageSize, b.lease, b.listener);
+            b.payments,
+            b.paystack,
+            b.ledgerSchema,
+            b.rules,
+            b.pageSize,
+            b.parallelism,
+            b.lease,
+            b.listener);
     this.discrepancies = new Discrepancies(b.payments, b.refunds);
   }
 
@@ -231,6 +238,7 @@ public final class Reconciliation {
     private String ledgerSchema = "odim_ledger";
     private MatchingRules rules = MatchingRules.defaults();
     private int pageSize = 100;
+    private int parallelism = 4;
     private Duration window = Duration.ofHours(25);
     private Duration lease = Duration.ofMinutes(5);
     private ReconciliationListener listener = ReconciliationListener.NONE;
@@ -263,6 +271,16 @@ public final class Reconciliation {
     /** Provider records per page, 1 to 100 (Paystack's maximum); default 100. */
     public Builder pageSize(int pageSize) {
       this.pageSize = pageSize;
+      return this;
+    }
+
+    /**
+     * How many provider pages are fetched, and how many repairs made, at once; 1 to 32, default 4.
+     * Paystack answers a page in a few hundred milliseconds, so a window of a thousand pages needs
+     * several in flight; each holds a database connection while it writes.
+     */
+    public Builder parallelism(int parallelism) {
+      this.parallelism = parallelism;
       return this;
     }
 
@@ -306,6 +324,9 @@ public final class Reconciliation {
       }
       if (pageSize < 1 || pageSize > 100) {
         throw new OdimConfigException("pageSize", "must be 1 to 100, was " + pageSize);
+      }
+      if (parallelism < 1 || parallelism > 32) {
+        throw new OdimConfigException("parallelism", "must be 1 to 32, was " + parallelism);
       }
       if (window.isNegative() || window.isZero()) {
         throw new OdimConfigException("window", "must be positive, was " + window);

@@ -15,6 +15,7 @@ import dev.odim.payments.paystack.TransferPage;
 import dev.odim.payments.paystack.TransferQuery;
 import dev.odim.payments.reconciliation.Category;
 import dev.odim.payments.reconciliation.MatchingRules;
+import dev.odim.payments.reconciliation.ReconciliationException;
 import dev.odim.payments.reconciliation.ReconciliationListener;
 import dev.odim.payments.reconciliation.RunRecord;
 import dev.odim.payments.reconciliation.RunStatus;
@@ -23,13 +24,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Currency;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +55,7 @@ public final class Engine {
   private final String ledgerSchema;
   private final MatchingRules rules;
   private final int pageSize;
+  private final int parallelism;
   private final Duration lease;
   private final ReconciliationListener listener;
   private final Runs runs;
@@ -61,6 +70,7 @@ public final class Engine {
       String ledgerSchema,
       MatchingRules rules,
       int pageSize,
+      int parallelism,
       Duration lease,
       ReconciliationListener listener) {
     this.db = payments.db();
@@ -71,6 +81,7 @@ public final class Engine {
     this.ledgerSchema = ledgerSchema;
     this.rules = rules;
     this.pageSize = pageSize;
+    this.parallelism = parallelism;
     this.lease = lease;
     this.listener = listener;
     this.runs = new Runs(db, schema);
@@ -135,7 +146,7 @@ public final class Engine {
           h.execute(
               "CREATE TEMP TABLE IF NOT EXISTS reconciliation_dry_run (LIKE "
                   + schema
-                  + ".reconciliation_provider_records)");
+                  + ".reconciliation_provider_records INCLUDING DEFAULTS)");
           try {
             Runs.Claimed run =
                 new Runs.Claimed(
@@ -170,40 +181,128 @@ public final class Engine {
 
   // ---- fetching ----
 
+  /** One fetched page of the provider's records, ready to be written. */
+  private interface Fetched {
+    int pageCount();
+
+    void insert(Handle h);
+  }
+
   private void fetch(String staging, Runs.Claimed run) {
-    int page = run.transactionPages();
-    boolean done = run.transactionsDone();
-    while (!done) {
-      page++;
-      TransactionPage answer =
-          paystack
-              .list(new TransactionQuery(run.from(), run.to(), null, page, pageSize))
-              .orElseThrow();
-      boolean last = !answer.hasNext() || answer.transactions().isEmpty();
-      int current = page;
-      db.useTransaction(
-          h -> {
-            insertTransactions(h, staging, run.id(), answer);
-            runs.progress(h, run, "transaction", current, last, renewal());
-          });
-      done = last;
+    copy(
+        run,
+        "transaction",
+        run.transactionPages(),
+        run.transactionsDone(),
+        page -> {
+          TransactionPage answer =
+              paystack
+                  .list(new TransactionQuery(run.from(), run.to(), null, page, pageSize))
+                  .orElseThrow();
+          return new Fetched() {
+            @Override
+            public int pageCount() {
+              return answer.transactions().isEmpty() ? page : answer.pageCount();
+            }
+
+            @Override
+            public void insert(Handle h) {
+              insertTransactions(h, staging, run.id(), answer);
+            }
+          };
+        });
+    copy(
+        run,
+        "transfer",
+        run.transferPages(),
+        run.transfersDone(),
+        page -> {
+          TransferPage answer =
+              paystack
+                  .listTransfers(new TransferQuery(run.from(), run.to(), page, pageSize))
+                  .orElseThrow();
+          return new Fetched() {
+            @Override
+            public int pageCount() {
+              return answer.transfers().isEmpty() ? page : answer.pageCount();
+            }
+
+            @Override
+            public void insert(Handle h) {
+              insertTransfers(h, staging, run.id(), answer.transfers());
+            }
+          };
+        });
+  }
+
+  /**
+   * Copies the pages after {@code donePages}: the first alone (it tells how many there are), the
+   * rest {@code parallelism} at a time, since a provider answers one page in a few hundred
+   * milliseconds and a window holds a thousand. The window ends in the past, so the pages do not
+   * shift meanwhile. The run records the highest page up to which every page is copied; a resumed
+   * run fetches from there, and a page copied twice is kept once.
+   */
+  private void copy(
+      Runs.Claimed run, String kind, int donePages, boolean done, IntFunction<Fetched> fetch) {
+    if (done) {
+      return;
     }
-    page = run.transferPages();
-    done = run.transfersDone();
-    while (!done) {
-      page++;
-      TransferPage answer =
-          paystack
-              .listTransfers(new TransferQuery(run.from(), run.to(), page, pageSize))
-              .orElseThrow();
-      boolean last = !answer.hasNext() || answer.transfers().isEmpty();
-      int current = page;
-      db.useTransaction(
-          h -> {
-            insertTransfers(h, staging, run.id(), answer.transfers());
-            runs.progress(h, run, "transfer", current, last, renewal());
-          });
-      done = last;
+    int first = donePages + 1;
+    Fetched head = fetch.apply(first);
+    int pageCount = Math.max(head.pageCount(), first);
+    db.useTransaction(
+        h -> {
+          head.insert(h);
+          runs.progress(h, run, kind, first, first >= pageCount, renewal());
+        });
+    if (first >= pageCount) {
+      return;
+    }
+    TreeSet<Integer> copied = new TreeSet<>();
+    int[] watermark = {first};
+    try (ExecutorService pool = Executors.newFixedThreadPool(parallelism)) {
+      List<Future<?>> pages = new ArrayList<>();
+      for (int page = first + 1; page <= pageCount; page++) {
+        int number = page;
+        pages.add(
+            pool.submit(
+                () -> {
+                  Fetched fetched = fetch.apply(number);
+                  db.useTransaction(fetched::insert);
+                  synchronized (copied) {
+                    copied.add(number);
+                    int before = watermark[0];
+                    while (copied.remove(watermark[0] + 1)) {
+                      watermark[0]++;
+                    }
+                    if (watermark[0] > before) {
+                      int upTo = watermark[0];
+                      db.useTransaction(
+                          h -> runs.progress(h, run, kind, upTo, upTo >= pageCount, renewal()));
+                    }
+                  }
+                }));
+      }
+      awaitAll(pages);
+    }
+  }
+
+  /** Waits for every task; the first failure cancels the rest and is rethrown. */
+  private static void awaitAll(List<? extends Future<?>> tasks) {
+    try {
+      for (Future<?> task : tasks) {
+        task.get();
+      }
+    } catch (ExecutionException e) {
+      tasks.forEach(t -> t.cancel(true));
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new ReconciliationException("a page could not be copied: " + e.getCause());
+    } catch (InterruptedException e) {
+      tasks.forEach(t -> t.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new ReconciliationException("interrupted while copying the provider's pages");
     }
   }
 
@@ -312,26 +411,24 @@ public final class Engine {
   private Map<Category, Long> classify(
       Handle h, String staging, UUID run, Instant from, Instant to, boolean record) {
     Instant localTo = to.minus(rules.dateTolerance());
-    String transactions = Matching.transactionPairs(schema, staging);
+    bindAll(h.createUpdate(Matching.classifyTransactions(schema, staging)), run, from, localTo)
+        .execute();
+    bindAll(h.createUpdate(Matching.classifyTransfers(schema, staging)), run, from, localTo)
+        .execute();
+    String transactions = Matching.classifiedTransactions(schema, staging);
     String localIntents = Matching.localOnlyIntents(schema, staging);
-    String transfers = Matching.transferPairs(schema, staging);
+    String transfers = Matching.classifiedTransfers(schema, staging);
     String localPayouts = Matching.localOnlyPayouts(schema, staging);
     Map<Category, Long> counts = new EnumMap<>(Category.class);
     String countSql =
-        transactions
-            + ", all_pairs AS (SELECT category FROM t UNION ALL SELECT category FROM ("
+        "SELECT category, count(*) FROM (SELECT category FROM "
+            + staging
+            + " WHERE run_id = :run UNION ALL SELECT category FROM ("
             + localIntents
             + ") li UNION ALL SELECT category FROM ("
-            + transfers
-            + ") tp UNION ALL SELECT category FROM ("
             + localPayouts
-            + ") lp) SELECT category, count(*) AS n FROM all_pairs GROUP BY category";
-    h.createQuery(countSql)
-        .bind("run", run)
-        .bind("tolerance", rules.amountToleranceMinor())
-        .bind("duplicateWindow", (double) rules.duplicateWindow().toSeconds())
-        .bind("from", from)
-        .bind("localTo", localTo)
+            + ") lp) a GROUP BY category";
+    bindAll(h.createQuery(countSql), run, from, localTo)
         .map((rs, c) -> Map.entry(Category.fromWireName(rs.getString(1)), rs.getLong(2)))
         .forEach(e -> counts.put(e.getKey(), e.getValue()));
     if (record) {
@@ -368,8 +465,7 @@ public final class Engine {
       String common = ", :now, :now FROM ";
       bindAll(
               h.createUpdate(
-                  transactions
-                      + insert
+                  insert
                       + "SELECT gen_random_uuid(), 'payment', reference, category, "
                       + expected
                       + ", "
@@ -382,7 +478,9 @@ public final class Engine {
                       + " WHEN 'duplicate' THEN 'refund' ELSE 'investigate' END,"
                       + " 'reconciliation', :run"
                       + common
-                      + "t WHERE category NOT IN ('matched', 'ignored') AND NOT repairable"
+                      + "("
+                      + transactions
+                      + ") t WHERE category NOT IN ('matched', 'ignored') AND NOT repairable"
                       + ending),
               run,
               from,
@@ -465,12 +563,11 @@ public final class Engine {
   /** The next repairable pairs after {@code after}, in reference order (keyset pages). */
   private List<Candidate> candidates(Handle h, String staging, UUID run, String after) {
     return h.createQuery(
-            Matching.transactionPairs(schema, staging)
-                + " SELECT reference, provider_id, p_status, p_amount, p_currency FROM t"
-                + " WHERE repairable AND reference > :after ORDER BY reference LIMIT 500")
+            "SELECT reference, provider_id, status, amount_minor, currency FROM "
+                + staging
+                + " WHERE run_id = :run AND kind = 'transaction' AND repairable"
+                + " AND reference > :after ORDER BY reference LIMIT 500")
         .bind("run", run)
-        .bind("tolerance", rules.amountToleranceMinor())
-        .bind("duplicateWindow", (double) rules.duplicateWindow().toSeconds())
         .bind("after", after)
         .map(
             (rs, c) ->
@@ -491,22 +588,29 @@ public final class Engine {
   private long repair(String staging, Runs.Claimed run) {
     long count = 0;
     String after = "";
-    while (true) {
-      String from = after;
-      List<Candidate> page = db.withHandle(h -> candidates(h, staging, run.id(), from));
-      if (page.isEmpty()) {
-        return count;
-      }
-      long pageRepaired = 0;
-      for (Candidate candidate : page) {
-        if (repairOne(candidate, run.id())) {
-          pageRepaired++;
+    try (ExecutorService pool = Executors.newFixedThreadPool(parallelism)) {
+      while (true) {
+        String from = after;
+        List<Candidate> page = db.withHandle(h -> candidates(h, staging, run.id(), from));
+        if (page.isEmpty()) {
+          return count;
         }
+        AtomicLong pageRepaired = new AtomicLong();
+        List<Future<?>> tasks = new ArrayList<>();
+        for (Candidate candidate : page) {
+          tasks.add(
+              pool.submit(
+                  () -> {
+                    if (repairOne(candidate, run.id())) {
+                      pageRepaired.incrementAndGet();
+                    }
+                  }));
+        }
+        awaitAll(tasks);
+        count += pageRepaired.get();
+        db.useTransaction(h -> runs.repaired(h, run, pageRepaired.get(), renewal()));
+        after = page.getLast().reference();
       }
-      count += pageRepaired;
-      long add = pageRepaired;
-      db.useTransaction(h -> runs.repaired(h, run, add, renewal()));
-      after = page.getLast().reference();
     }
   }
 

@@ -20,7 +20,7 @@ final class Matching {
    * and whether it is repairable. Binds {@code :run}, {@code :tolerance}, {@code :duplicateWindow}
    * (an interval in microseconds).
    */
-  static String transactionPairs(String schema, String staging) {
+  private static String transactionPairs(String schema, String staging) {
     return "WITH p AS (SELECT s.reference, s.provider_id, s.status AS p_status,"
         + " s.amount_minor AS p_amount, s.currency AS p_currency,"
         + " i.status AS l_status, i.amount_minor AS l_amount, i.currency AS l_currency,"
@@ -58,6 +58,50 @@ final class Matching {
         + " AND (p_paid OR l_status IN ('created', 'pending')) AS repairable FROM c)";
   }
 
+  /** Writes each provider transaction's category and repairability onto its staging row. */
+  static String classifyTransactions(String schema, String staging) {
+    return transactionPairs(schema, staging)
+        + " UPDATE "
+        + staging
+        + " s SET category = t.category, repairable = t.repairable FROM t"
+        + " WHERE s.run_id = :run AND s.kind = 'transaction' AND s.provider_id = t.provider_id";
+  }
+
+  /** Writes each provider transfer's category onto its staging row. */
+  static String classifyTransfers(String schema, String staging) {
+    return "UPDATE "
+        + staging
+        + " s SET category = x.category FROM ("
+        + transferPairs(schema, staging)
+        + ") x WHERE s.run_id = :run AND s.kind = 'transfer' AND s.provider_id = x.provider_id";
+  }
+
+  /** The classified provider transactions beside our intents, for the discrepancies' evidence. */
+  static String classifiedTransactions(String schema, String staging) {
+    return "SELECT s.reference, s.provider_id, s.status AS p_status, s.amount_minor AS p_amount,"
+        + " s.currency AS p_currency, s.category, s.repairable, i.status AS l_status,"
+        + " i.amount_minor AS l_amount, i.currency AS l_currency, i.created_at AS l_created"
+        + " FROM "
+        + staging
+        + " s LEFT JOIN "
+        + schema
+        + ".payment_intents i ON i.reference = s.reference"
+        + " WHERE s.run_id = :run AND s.kind = 'transaction'";
+  }
+
+  /** The classified provider transfers beside our payouts. */
+  static String classifiedTransfers(String schema, String staging) {
+    return "SELECT s.reference, s.provider_id, s.status AS p_status, s.amount_minor AS p_amount,"
+        + " s.currency AS p_currency, s.category, o.status AS l_status,"
+        + " o.amount_minor AS l_amount, o.currency AS l_currency, o.created_at AS l_created"
+        + " FROM "
+        + staging
+        + " s LEFT JOIN "
+        + schema
+        + ".payouts o ON o.reference = s.reference"
+        + " WHERE s.run_id = :run AND s.kind = 'transfer'";
+  }
+
   /**
    * Our intents of the window that the provider has no record of in the run. Binds {@code :run},
    * {@code :from}, {@code :localTo}.
@@ -77,10 +121,8 @@ final class Matching {
   }
 
   /** Every provider transfer of the run with our payout of its reference. Binds as above. */
-  static String transferPairs(String schema, String staging) {
-    return "SELECT s.reference, s.provider_id, s.status AS p_status, s.amount_minor AS p_amount,"
-        + " s.currency AS p_currency, o.status AS l_status, o.amount_minor AS l_amount,"
-        + " o.currency AS l_currency, o.created_at AS l_created, CASE"
+  private static String transferPairs(String schema, String staging) {
+    return "SELECT s.provider_id, CASE"
         + " WHEN o.reference IS NULL THEN CASE WHEN s.status IN ('failed', 'reversed')"
         + " THEN 'ignored' ELSE 'missing_locally' END"
         + " WHEN s.currency <> o.currency THEN 'currency_mismatch'"
