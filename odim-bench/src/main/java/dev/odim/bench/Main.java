@@ -4,6 +4,7 @@ import dev.odim.bench.db.DbBench;
 import dev.odim.bench.ledger.LedgerBench;
 import dev.odim.bench.payments.PaymentsBench;
 import dev.odim.bench.queue.QueueBench;
+import dev.odim.bench.reconciliation.ReconciliationBench;
 import dev.odim.bench.webhooks.WebhooksBench;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,8 @@ public final class Main {
         new LedgerBench(),
         new PaymentsBench(),
         new QueueBench(),
-        new WebhooksBench());
+        new WebhooksBench(),
+        new ReconciliationBench());
   }
 
   public static void main(String[] args) throws Exception {

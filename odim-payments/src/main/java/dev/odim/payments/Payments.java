@@ -276,15 +276,27 @@ public final class Payments {
     handle
         .createUpdate(
             "INSERT INTO "
-                + table("payment_discrepancies")
-                + " (id, reference, kind, expected, reported, source, created_at)"
-                + " VALUES (:id, :reference, :kind, :expected, :reported, :source, :now)"
-                + " ON CONFLICT (reference, kind, reported) DO NOTHING")
+                + table("discrepancies")
+                + " (id, subject, reference, kind, expected, reported, local_evidence,"
+                + " provider_evidence, suggested_action, source, created_at, updated_at)"
+                + " VALUES (:id, 'payment', :reference, :kind, :expected, :reported,"
+                + " jsonb_build_object('status', :status, 'amountMinor', :expectedMinor,"
+                + " 'currency', :expectedCurrency),"
+                + " jsonb_build_object('status', 'success', 'amountMinor', :reportedMinor,"
+                + " 'currency', :reportedCurrency, 'providerId', :providerId),"
+                + " 'investigate', :source, :now, :now)"
+                + " ON CONFLICT ON CONSTRAINT discrepancies_once_per_finding DO NOTHING")
         .bind("id", UUID.randomUUID())
         .bind("reference", intent.reference())
         .bind("kind", kind)
         .bind("expected", intent.amount().toString())
         .bind("reported", facts.amount().toString())
+        .bind("status", intent.status().wireName())
+        .bind("expectedMinor", intent.amount().minor())
+        .bind("expectedCurrency", intent.amount().currency().getCurrencyCode())
+        .bind("reportedMinor", facts.amount().minor())
+        .bind("reportedCurrency", facts.amount().currency().getCurrencyCode())
+        .bind("providerId", facts.providerId())
         .bind("source", source.wireName())
         .bind("now", now())
         .execute();
@@ -403,18 +415,27 @@ public final class Payments {
         settled == null ? null : settled.toInstant());
   }
 
-  // For Payouts, Refunds and Disputes, which share the schema, the clock and the derived ids.
+  // For Payouts, Refunds, Disputes and reconciliation, which share the schema, the clock and the
+  // derived ids.
 
-  Db db() {
+  /** The database the payment tables live in. */
+  public Db db() {
     return db;
   }
 
-  Ledger ledger() {
+  /** The ledger payments settle into. */
+  public Ledger ledger() {
     return ledger;
   }
 
-  Clock clock() {
+  /** The clock every payment time is read from. */
+  public Clock clock() {
     return clock;
+  }
+
+  /** The PostgreSQL schema of the payment tables. */
+  public String schema() {
+    return schema;
   }
 
   List<Currency> currencies() {

@@ -209,7 +209,7 @@ class PaymentsTest {
         db.withHandle(
             h ->
                 h.createQuery(
-                        "SELECT count(*) FROM odim_payments.payment_discrepancies"
+                        "SELECT count(*) FROM odim_payments.discrepancies"
                             + " WHERE reference = :r AND kind = 'amount_mismatch' AND status = 'open'")
                     .bind("r", reference)
                     .mapTo(Long.class)

@@ -334,6 +334,19 @@ public final class PaystackClient {
     return read("/transfer/verify/" + segment(reference), this::transfer);
   }
 
+  /** One page of transfers, newest first ({@code GET /transfer}). */
+  public PaystackResult<TransferPage> listTransfers(TransferQuery query) {
+    StringBuilder path = new StringBuilder("/transfer?perPage=").append(query.perPage());
+    path.append("&page=").append(query.page());
+    if (query.from() != null) {
+      path.append("&from=").append(query.from());
+    }
+    if (query.to() != null) {
+      path.append("&to=").append(query.to());
+    }
+    return read(path.toString(), this::transferPage);
+  }
+
   // ---- refunds ----
 
   /**
@@ -732,17 +745,38 @@ public final class PaystackClient {
   }
 
   private Transfer transfer(Reader r, JsonNode root) {
-    JsonNode data = r.object(root, "", "data");
-    Currency currency = r.currency(data, "data.", "currency");
+    return transfer(r, r.object(root, "", "data"), "data.");
+  }
+
+  private TransferPage transferPage(Reader r, JsonNode root) {
+    JsonNode data = r.array(root, "", "data");
+    List<Transfer> transfers = new ArrayList<>(data.size());
+    for (int i = 0; i < data.size(); i++) {
+      JsonNode item = data.get(i);
+      if (!item.isObject()) {
+        throw r.malformed("data[" + i + "]", "is not an object");
+      }
+      transfers.add(transfer(r, item, "data[" + i + "]."));
+    }
+    JsonNode meta = r.object(root, "", "meta");
+    return new TransferPage(
+        transfers,
+        (int) r.integer(meta, "meta.", "page"),
+        (int) r.integer(meta, "meta.", "pageCount"),
+        r.integer(meta, "meta.", "total"));
+  }
+
+  private Transfer transfer(Reader r, JsonNode data, String path) {
+    Currency currency = r.currency(data, path, "currency");
     JsonNode recipient = r.optionalObject(data, "recipient");
     return new Transfer(
-        r.integer(data, "data.", "id"),
-        r.text(data, "data.", "transfer_code"),
-        r.text(data, "data.", "reference"),
-        r.text(data, "data.", "status"),
-        r.money(data, "data.", "amount", currency),
-        recipient == null ? null : r.optionalText(recipient, "data.recipient.", "recipient_code"),
-        r.optionalText(data, "data.", "reason"));
+        r.integer(data, path, "id"),
+        r.text(data, path, "transfer_code"),
+        r.text(data, path, "reference"),
+        r.text(data, path, "status"),
+        r.money(data, path, "amount", currency),
+        recipient == null ? null : r.optionalText(recipient, path + "recipient.", "recipient_code"),
+        r.optionalText(data, path, "reason"));
   }
 
   private Refund refund(Reader r, JsonNode root, String requested) {

@@ -356,6 +356,52 @@ class PaystackClientTest {
   }
 
   @Test
+  void listTransfersPagesNewestFirstWithinAWindow() {
+    try (PaystackSimulator own =
+        PaystackSimulator.builder().secretKey(KEY).clock(clock).build().start(0)) {
+      PaystackClient client =
+          PaystackClient.builder().secretKey(KEY).baseUri(own.baseUri()).build();
+      String recipient =
+          client
+              .createTransferRecipient(RecipientRequest.nuban("Ivy Creator", "0001234567", "058"))
+              .orElseThrow()
+              .recipientCode();
+      Instant start = clock.instant();
+      List<String> references = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        clock.advance(Duration.ofMinutes(1));
+        String reference = "po-" + UUID.randomUUID();
+        references.add(reference);
+        client
+            .initiateTransfer(
+                new TransferRequest(Money.of(10_000 + i, "NGN"), recipient, null, reference))
+            .orElseThrow();
+      }
+
+      TransferPage first = client.listTransfers(TransferQuery.all().perPage(5)).orElseThrow();
+      assertThat(first.transfers()).hasSize(5);
+      assertThat(first.total()).isEqualTo(12);
+      assertThat(first.pageCount()).isEqualTo(3);
+      assertThat(first.transfers().getFirst().reference()).isEqualTo(references.getLast());
+      assertThat(first.transfers().getFirst().amount()).isEqualTo(Money.of(10_011, "NGN"));
+      assertThat(first.transfers().getFirst().recipientCode()).isEqualTo(recipient);
+
+      // created at start + 1 min ... start + 12 min; [start + 3 min, start + 6 min) holds 3
+      TransferPage window =
+          client
+              .listTransfers(
+                  TransferQuery.all()
+                      .from(start.plus(Duration.ofMinutes(3)))
+                      .to(start.plus(Duration.ofMinutes(6))))
+              .orElseThrow();
+      assertThat(window.transfers())
+          .extracting(Transfer::reference)
+          .containsExactlyInAnyOrderElementsOf(references.subList(2, 5));
+      assertThat(window.hasNext()).isFalse();
+    }
+  }
+
+  @Test
   void theBuilderNamesABadSetting() {
     assertThatThrownBy(() -> PaystackClient.builder().build())
         .isInstanceOf(dev.odim.core.OdimConfigException.class)

@@ -720,6 +720,45 @@ class PaystackSimulatorTest {
         .isEqualTo("2026-03-04T05:06:07.089Z");
   }
 
+  @Test
+  void recordedTransactionsAreListedAndVerifiedWithoutWebhooks() throws Exception {
+    long eventsBefore = state().at("/webhooks/events").asLong();
+    control(
+        "/_control/transactions",
+        Map.of(
+            "transactions",
+            List.of(
+                Map.of("reference", "seed-1", "amount", 5000, "email", "s@example.com"),
+                Map.of(
+                    "reference",
+                    "seed-2",
+                    "amount",
+                    7000,
+                    "email",
+                    "s@example.com",
+                    "status",
+                    "failed"))));
+
+    assertThat(get("/transaction/verify/seed-1").at("/data/status").asText()).isEqualTo("success");
+    assertThat(get("/transaction/verify/seed-1").at("/data/paid_at").isNull()).isFalse();
+    assertThat(get("/transaction/verify/seed-2").at("/data/status").asText()).isEqualTo("failed");
+    assertThat(get("/transaction/verify/seed-2").at("/data/amount").asLong()).isEqualTo(7000);
+    assertThat(state().at("/webhooks/events").asLong()).isEqualTo(eventsBefore);
+    // a reference recorded before is refused, and nothing of the request is recorded
+    HttpResponse<String> again =
+        send(
+            "POST",
+            "/_control/transactions",
+            Map.of(
+                "transactions",
+                List.of(
+                    Map.of("reference", "seed-3", "amount", 1, "email", "s@example.com"),
+                    Map.of("reference", "seed-1", "amount", 1, "email", "s@example.com"))),
+            null);
+    assertThat(again.statusCode()).isEqualTo(400);
+    assertThat(send("GET", "/transaction/verify/seed-3", null, SECRET).statusCode()).isEqualTo(404);
+  }
+
   // ---- helpers ----
 
   private JsonNode pay(String reference, String outcome) throws Exception {
