@@ -802,7 +802,6 @@ public final class Api implements AutoCloseable {
       case "/_control/authorization" -> {
         if (method.equals("POST")) {
           return controlAuthorization(json(request));
-          }
         }
       }
       case "/_control/transactions" -> {
