@@ -26,6 +26,7 @@ import dev.odim.payments.Payments;
 import dev.odim.payments.Payouts;
 import dev.odim.payments.Refunds;
 import dev.odim.payments.paystack.PaystackClient;
+import dev.odim.payments.reconciliation.Reconciliation;
 import dev.odim.queue.JobQueue;
 import dev.odim.queue.Worker;
 import dev.odim.queue.postgres.PostgresBackend;
@@ -66,6 +67,7 @@ import dev.odim.server.internal.payment.Renewals;
 import dev.odim.server.internal.payment.SubscriptionRoutes;
 import dev.odim.server.internal.payment.Subscriptions;
 import dev.odim.server.internal.payment.Tiers;
+import dev.odim.server.internal.reconciliation.ReconciliationRoutes;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.BodyReader;
@@ -489,6 +491,7 @@ public final class OdimServer implements AutoCloseable {
           platform.payoutAccounts.register(api);
           platform.payoutRoutes.register(api);
           platform.adminPayments.register(api);
+          platform.reconciliationRoutes.register(api);
           if (simulator != null) {
             simulator.register(api);
           }
@@ -580,6 +583,8 @@ public final class OdimServer implements AutoCloseable {
     final PayoutAccounts payoutAccounts;
     final PayoutRoutes payoutRoutes;
     final AdminPaymentRoutes adminPayments;
+    final ReconciliationRoutes reconciliationRoutes;
+    final Payments payments;
     final Payouts payouts;
     final Refunds refunds;
     final JobQueue queue;
@@ -593,6 +598,8 @@ public final class OdimServer implements AutoCloseable {
      * server's port when it talks to the built-in simulator).
      */
     private volatile @Nullable Worker paymentWorker;
+
+    private volatile @Nullable Worker reconciliationWorker;
 
     private Platform(
         PostgresBackend backend,
@@ -613,6 +620,8 @@ public final class OdimServer implements AutoCloseable {
         PayoutAccounts payoutAccounts,
         PayoutRoutes payoutRoutes,
         AdminPaymentRoutes adminPayments,
+        ReconciliationRoutes reconciliationRoutes,
+        Payments payments,
         Payouts payouts,
         Refunds refunds,
         JobQueue queue,
@@ -638,6 +647,8 @@ public final class OdimServer implements AutoCloseable {
       this.payoutAccounts = payoutAccounts;
       this.payoutRoutes = payoutRoutes;
       this.adminPayments = adminPayments;
+      this.reconciliationRoutes = reconciliationRoutes;
+      this.payments = payments;
       this.payouts = payouts;
       this.refunds = refunds;
       this.queue = queue;
@@ -758,6 +769,8 @@ public final class OdimServer implements AutoCloseable {
             payoutAccounts,
             new PayoutRoutes(db, ledger, payouts, payoutAccounts, audit),
             new AdminPaymentRoutes(db, payments, refunds, disputes, audit),
+            new ReconciliationRoutes(db, queue, audit, registry),
+            payments,
             payouts,
             refunds,
             queue,
@@ -842,21 +855,42 @@ public final class OdimServer implements AutoCloseable {
       }
     }
 
-    /** Starts the worker of odim-payments' queued work, calling Paystack through {@code client}. */
+    /**
+     * Starts the workers of odim-payments' queued work and of reconciliation, calling Paystack
+     * through {@code client}.
+     */
     void startPaymentWorker(PaystackClient client, PrometheusMeterRegistry registry) {
       paymentWorker =
           new PaymentJobs(client, payouts, refunds)
               .register(queue.worker().queue(PaymentJobs.QUEUE))
               .meterRegistry(registry)
               .start();
+      // Hourly on the hour, once across instances (the schedule's slot is the job's key); the
+      // routes' listener counts runs and hears failures for the alerts page.
+      Reconciliation engine =
+          Reconciliation.builder(payments, client)
+              .refunds(refunds)
+              .listener(reconciliationRoutes)
+              .build();
+      reconciliationWorker =
+          engine
+              .register(queue.worker().queue(Reconciliation.QUEUE))
+              .schedule(engine.hourly())
+              .meterRegistry(registry)
+              .start();
+      reconciliationRoutes.use(engine);
     }
 
     @Override
     public void close() {
       housekeeping.shutdownNow();
-      Worker payments = paymentWorker;
-      if (payments != null) {
-        payments.close();
+      Worker reconciler = reconciliationWorker;
+      if (reconciler != null) {
+        reconciler.close();
+      }
+      Worker paymentJobs = paymentWorker;
+      if (paymentJobs != null) {
+        paymentJobs.close();
       }
       renewalWorker.close();
       webhookWorker.close();
