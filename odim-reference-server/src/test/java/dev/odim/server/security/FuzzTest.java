@@ -90,6 +90,7 @@ class FuzzTest {
     postgres = PostgresServer.start(System.getenv());
     database = postgres.createDatabase();
     platform = new SecureServer(database);
+    platform.awaitStartupReconciliation();
     sessions.put(Who.FAN, platform.signup("fan"));
     sessions.put(Who.CREATOR, platform.signup("creator"));
     sessions.put(Who.ADMIN, platform.admin());

@@ -71,9 +71,12 @@ class InjectionTest {
   private static final String TIERS = "odim_server.tiers";
   private static final String LEDGER_ACCOUNTS = "odim_ledger.accounts";
   private static final String PAYOUT_ACCOUNTS = "odim_server.payout_accounts";
+  private static final String DISCREPANCIES = "odim_payments.discrepancies";
+  private static final String RESOLVE = "POST /api/admin/discrepancies/{id}/resolve";
   private int profilesCreated;
   private int payoutAccountsCreated;
   private int tiersCreated;
+  private int discrepanciesCreated;
   private final java.util.Set<UUID> creatorsWithTiers = new java.util.HashSet<>();
 
   private TestDatabase database;
@@ -89,6 +92,7 @@ class InjectionTest {
   void start(TestDatabase database) {
     this.database = database;
     platform = new SecureServer(database);
+    platform.awaitStartupReconciliation();
     validation = Validation.buildDefaultValidatorFactory();
     bodies = new ValidBodies(validation.getValidator());
   }
@@ -101,6 +105,7 @@ class InjectionTest {
     profilesCreated = 0;
     payoutAccountsCreated = 0;
     tiersCreated = 0;
+    discrepanciesCreated = 0;
     creatorsWithTiers.clear();
   }
 
@@ -335,6 +340,9 @@ class InjectionTest {
       // A handle is unique across creators, and each request here is a new creator's.
       case "PUT /api/creators/me/profile" ->
           Map.of("handle", "h" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+      // settle and refund need a payment behind the discrepancy; marking resolved needs a note
+      // only.
+      case RESOLVE -> Map.of("action", "mark_resolved");
       default -> Map.of();
     };
   }
@@ -398,6 +406,10 @@ class InjectionTest {
         assertThat(account.body().get("accountLast4").asText())
             .isEqualTo(((String) body.get("accountNumber")).substring(6));
       }
+      case RESOLVE -> {
+        assertThat(answer.body().get("note").asText()).isEqualTo(body.get("note"));
+        assertThat(answer.body().get("status").asText()).isEqualTo("resolved");
+      }
       default -> {}
     }
   }
@@ -419,7 +431,16 @@ class InjectionTest {
     assertThat(after.tables()).as("no table dropped or created").isEqualTo(before.tables());
     Map<String, Long> changes = before.changesTo(after);
     assertThat(changes.keySet())
-        .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS, PAYOUT_ACCOUNTS);
+        .isSubsetOf(
+            USERS,
+            SESSIONS,
+            AUDIT,
+            PROFILES,
+            TIERS,
+            LEDGER_ACCOUNTS,
+            PAYOUT_ACCOUNTS,
+            DISCREPANCIES);
+    assertThat(changes.getOrDefault(DISCREPANCIES, 0L)).isEqualTo(discrepanciesCreated);
     assertThat(changes.getOrDefault(USERS, 0L)).isEqualTo(usersCreated);
     assertThat(changes.getOrDefault(PAYOUT_ACCOUNTS, 0L)).isEqualTo(payoutAccountsCreated);
     assertThat(changes.getOrDefault(PROFILES, 0L)).isEqualTo(profilesCreated);
@@ -435,6 +456,26 @@ class InjectionTest {
     sessionsStarted++;
     assertThat(chain.body().get("ok").asBoolean()).as(chain.response().body()).isTrue();
     assertFast();
+  }
+
+  /** An open discrepancy, as a reconciliation run records a transaction unknown here. */
+  private UUID openDiscrepancy() {
+    UUID id = UUID.randomUUID();
+    platform
+        .server
+        .db()
+        .useTransaction(
+            h ->
+                h.createUpdate(
+                        "INSERT INTO odim_payments.discrepancies (id, reference, kind, expected,"
+                            + " reported, source, created_at, updated_at) VALUES (?, ?,"
+                            + " 'missing_locally', 'none', 'success NGN 50.00', 'reconciliation',"
+                            + " now(), now())")
+                    .bind(0, id)
+                    .bind(1, "inj-" + id)
+                    .execute());
+    discrepanciesCreated++;
+    return id;
   }
 
   /** pg_sleep(5) did not run: no request took anywhere near five seconds. */
@@ -455,8 +496,13 @@ class InjectionTest {
         endpoint.key().equals("PUT /api/creators/me/profile")
             ? Map.of("If-None-Match", "*")
             : Map.of();
-    Answer answer =
-        platform.send(endpoint.method().name(), endpoint.path(), body, session, headers);
+    String path = endpoint.path();
+    // A resolution's note is stored on a discrepancy: each request resolves one of its own.
+    if (endpoint.key().equals(RESOLVE)) {
+      path = path.replace("{id}", openDiscrepancy().toString());
+      headers = Map.of("If-Match", "\"1\"");
+    }
+    Answer answer = platform.send(endpoint.method().name(), path, body, session, headers);
     timed(started, endpoint.key());
     return answer;
   }

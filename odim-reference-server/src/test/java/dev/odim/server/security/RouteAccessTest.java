@@ -95,7 +95,12 @@ class RouteAccessTest {
             // Admin routes: the role check comes first, so any payment or dispute will do.
             "/api/admin/payments/{reference}", session -> payment,
             "/api/admin/payments/{reference}/refunds", session -> payment,
-            "/api/admin/disputes/{id}/resolve", session -> "1");
+            "/api/admin/disputes/{id}/resolve", session -> "1",
+            "/api/admin/reconciliation/runs/{id}",
+                session -> java.util.UUID.randomUUID().toString(),
+            "/api/admin/discrepancies/{id}", session -> java.util.UUID.randomUUID().toString(),
+            "/api/admin/discrepancies/{id}/resolve",
+                session -> java.util.UUID.randomUUID().toString());
 
     List<String> checked = new ArrayList<>();
     Set<String> publicRoutes = new TreeSet<>();

@@ -208,6 +208,29 @@ final class SecureServer implements AutoCloseable {
         answer.body().get("user").get("role").asText());
   }
 
+  /**
+   * Waits for the reconciliation the hourly schedule starts with the server (its first slot) to be
+   * over, so that a test counting rows per table does not catch its job or run half-way.
+   */
+  void awaitStartupReconciliation() {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                server
+                    .db()
+                    .withHandle(
+                        h ->
+                            h.createQuery(
+                                    "SELECT EXISTS (SELECT FROM odim_payments.reconciliation_runs"
+                                        + " WHERE status = 'failed') OR (EXISTS (SELECT FROM"
+                                        + " odim_payments.reconciliation_runs WHERE status ="
+                                        + " 'succeeded') AND NOT EXISTS (SELECT FROM"
+                                        + " odim_queue.jobs WHERE queue = 'reconciliation'))")
+                                .mapTo(Boolean.class)
+                                .one()));
+  }
+
   Session admin() throws IOException, InterruptedException {
     return login(ADMIN_EMAIL, ADMIN_PASSWORD);
   }

@@ -31,6 +31,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -217,7 +218,10 @@ public final class ReconciliationRoutes implements ReconciliationListener {
 
   /** {@code POST /api/admin/discrepancies/{id}/resolve}; mark_resolved and ignore need a note. */
   public record ResolveRequest(
-      @NotNull ResolveAction action, @Size(max = 2000) @Nullable String note) {}
+      @NotNull ResolveAction action,
+      @Size(max = 2000)
+          @Pattern(regexp = "^[^\\p{Cntrl}]*$", message = "must not hold control" + " characters")
+          @Nullable String note) {}
 
   /** One thing needing a person's attention. */
   public record AlertView(
