@@ -49,6 +49,8 @@ ALTER TABLE discrepancies
 -- The admin list: newest first within a status, paged by (created_at, id).
 CREATE INDEX discrepancies_by_status ON discrepancies (status, created_at DESC, id DESC);
 CREATE INDEX discrepancies_by_time ON discrepancies (created_at DESC, id DESC);
+-- The admin's look-up of one payment's (or payout's) discrepancies.
+CREATE INDEX discrepancies_by_reference ON discrepancies (reference);
 
 CREATE FUNCTION discrepancy_transition() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -454,6 +454,47 @@ class ReconciliationTest {
   }
 
   @Test
+  void aRepairTheSetupRefusesWaitsForAPersonWhoSettlesIt() {
+    Reconciliation reconciliation = rig.reconciliation().build();
+    UUID creator = UUID.randomUUID(); // no ledger account yet: the settlement cannot post
+    String reference =
+        rig.pendingIntent(ReconciliationRig.reference("ns"), creator, 500_000, uid());
+    rig.atProvider(reference, 500_000, "NGN", "success");
+    rig.clock.advance(Duration.ofHours(1));
+
+    RunRecord run = reconciliation.runNow();
+
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(run.repaired()).isZero();
+    assertThat(status(reference)).isEqualTo(PaymentStatus.PENDING);
+    Discrepancy waiting =
+        reconciliation
+            .discrepancies(DiscrepancyQuery.open().reference(reference))
+            .discrepancies()
+            .getFirst();
+    assertThat(waiting.kind()).isEqualTo(Category.STATUS_MISMATCH);
+    assertThat(waiting.suggestedAction()).isEqualTo(SuggestedAction.SETTLE);
+
+    assertThat(
+            rig.ledger
+                .createAccount(
+                    dev.odim.ledger.Account.of(creator, "NGN", 900)
+                        .withFlags(dev.odim.ledger.AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS))
+                .ok())
+        .isTrue();
+    ResolveResult settled =
+        reconciliation.resolve(
+            waiting.id(),
+            new Resolution(Resolution.Action.SETTLE, "user:7", "account created"),
+            waiting.version());
+
+    assertThat(settled).isInstanceOf(ResolveResult.Resolved.class);
+    assertThat(status(reference)).isEqualTo(PaymentStatus.SUCCEEDED);
+    assertThat(rig.payments.transitions(reference).getLast().source()).isEqualTo("admin");
+    assertThat(rig.ledger.balance(creator).orElseThrow().creditsPosted()).isEqualTo(450_000);
+  }
+
+  @Test
   void discrepanciesArePagedWithACursor() {
     Reconciliation reconciliation = rig.reconciliation().build();
     List<String> unknown = new ArrayList<>();
