@@ -183,6 +183,45 @@ class ReconciliationRoutesTest {
   }
 
   @Test
+  void aFailedRunIsAnAlertUntilARunSucceeds() throws Exception {
+    Session admin = platform.admin();
+    JsonNode failed;
+    // The server's clock stands still; each run of this test starts a minute after all before it.
+    platform.clock.advance(Duration.ofMinutes(1));
+    simulator("/_control/faults", Map.of("outage", true));
+    try {
+      failed = runToCompletion(admin);
+    } finally {
+      simulator("/_control/faults", Map.of("outage", false));
+    }
+    assertThat(failed.get("status").asText()).isEqualTo("failed");
+    assertThat(failed.get("error").asText()).isNotBlank();
+    assertThat(alerts(admin))
+        .as("the failed run is an alert")
+        .anyMatch(
+            a ->
+                a.get("kind").asText().equals("reconciliation_job_failure")
+                    && a.get("runId").asText().equals(failed.get("id").asText()));
+    String metrics = platform.send("GET", "/metrics", null, null).response().body();
+    assertThat(metrics)
+        .containsPattern("odim_reconciliation_runs_total\\{.*outcome=\"failed\".*\\} [1-9]");
+
+    // A minute later (runs are ordered by when they started) a run succeeds: the alert is over.
+    platform.clock.advance(Duration.ofMinutes(1));
+    assertThat(runToCompletion(admin).get("status").asText()).isEqualTo("succeeded");
+    assertThat(alerts(admin))
+        .noneMatch(a -> a.get("kind").asText().equals("reconciliation_job_failure"));
+  }
+
+  private List<JsonNode> alerts(Session admin) throws Exception {
+    Answer answer = platform.send("GET", "/api/admin/alerts", null, admin);
+    assertThat(answer.status()).isEqualTo(200);
+    List<JsonNode> alerts = new java.util.ArrayList<>();
+    answer.body().get("alerts").forEach(alerts::add);
+    return alerts;
+  }
+
+  @Test
   void onlyAdminsReachTheRoutes() throws Exception {
     Session creator = platform.signup("creator");
     for (String path : List.of(RUNS, "/api/admin/discrepancies", "/api/admin/alerts")) {

@@ -420,13 +420,16 @@ public final class ReconciliationRoutes implements ReconciliationListener {
 
   private void alerts(Call call) {
     List<AlertView> alerts = new ArrayList<>();
-    // A failed run stays an alert until a later run succeeds: then the failure was recovered.
-    RunPage latest = engine().runs(RunQuery.all().limit(20));
-    for (RunRecord run : latest.runs()) {
-      if (run.status() == RunStatus.SUCCEEDED) {
-        break;
-      }
-      if (run.status() == RunStatus.FAILED) {
+    // A failed run stays an alert until a run started after it succeeds: then it was recovered.
+    // A success at the same instant does not count, so that a tie never hides a failure.
+    Reconciliation engine = engine();
+    Instant recovered =
+        engine.runs(RunQuery.all().status(RunStatus.SUCCEEDED).limit(1)).runs().stream()
+            .findFirst()
+            .map(RunRecord::startedAt)
+            .orElse(Instant.MIN);
+    for (RunRecord run : engine.runs(RunQuery.all().status(RunStatus.FAILED).limit(20)).runs()) {
+      if (run.startedAt().isAfter(recovered)) {
         alerts.add(
             new AlertView(
                 "reconciliation_job_failure",
