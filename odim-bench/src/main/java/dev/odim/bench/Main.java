@@ -2,6 +2,7 @@ package dev.odim.bench;
 
 import dev.odim.bench.db.DbBench;
 import dev.odim.bench.ledger.LedgerBench;
+import dev.odim.bench.payments.PaymentsBench;
 import dev.odim.bench.queue.QueueBench;
 import dev.odim.bench.webhooks.WebhooksBench;
 import java.util.ArrayList;
@@ -15,7 +16,12 @@ public final class Main {
   private Main() {}
 
   static List<BenchFamily> families() {
-    return List.of(new DbBench(), new LedgerBench(), new QueueBench(), new WebhooksBench());
+    return List.of(
+        new DbBench(),
+        new LedgerBench(),
+        new PaymentsBench(),
+        new QueueBench(),
+        new WebhooksBench());
   }
 
   public static void main(String[] args) throws Exception {

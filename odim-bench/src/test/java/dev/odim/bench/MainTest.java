@@ -24,6 +24,11 @@ class MainTest {
   }
 
   @Test
+  void paymentsIsAFamily() {
+    assertThat(Main.families()).extracting(BenchFamily::name).contains("payments");
+  }
+
+  @Test
   void resultLinesAreOneJsonObjectEach() {
     sink.result("db", "x", Map.of("ops_per_sec", 12));
     assertThat(stdout.toString(StandardCharsets.UTF_8))
