@@ -570,6 +570,7 @@ public final class OdimServer implements AutoCloseable {
     final Ledger ledger;
     final IdempotencyKeys idempotencyKeys;
     final ScheduledExecutorService housekeeping;
+    final Payments payments;
 
     private Platform(
         PostgresBackend backend,
@@ -590,7 +591,8 @@ public final class OdimServer implements AutoCloseable {
         PayoutAccounts payoutAccounts,
         PaystackConnection paystack,
         Ledger ledger,
-        IdempotencyKeys idempotencyKeys) {
+        IdempotencyKeys idempotencyKeys,
+        Payments payments) {
       this.backend = backend;
       this.webhooks = webhooks;
       this.webhookWorker = webhookWorker;
@@ -611,6 +613,7 @@ public final class OdimServer implements AutoCloseable {
       this.paystack = paystack;
       this.ledger = ledger;
       this.idempotencyKeys = idempotencyKeys;
+      this.payments = payments;
       // Stored answers are kept 24 hours; an hourly sweep keeps the table at a day's writes.
       this.housekeeping =
           Executors.newSingleThreadScheduledExecutor(
@@ -651,7 +654,7 @@ public final class OdimServer implements AutoCloseable {
                 .clock(clock)
                 .meterRegistry(registry)
                 .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
-                .on(Paystack.NAME, "charge.success", settlements::onChargeSuccess)
+                .onIdempotent(Paystack.NAME, "charge.success", settlements::onChargeSuccess)
                 .build();
         worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
         store = rateLimitStore(config, clock);
@@ -718,7 +721,8 @@ public final class OdimServer implements AutoCloseable {
             new PayoutAccounts(db, clock, cipher, audit, paystack),
             paystack,
             ledger,
-            IdempotencyKeys.builder(db).clock(clock).build());
+            IdempotencyKeys.builder(db).clock(clock).build(),
+            payments);
       } catch (RuntimeException e) {
         if (validation != null) {
           validation.close();
@@ -736,6 +740,7 @@ public final class OdimServer implements AutoCloseable {
           webhooks.close();
         }
         backend.close();
+        payments.close();
         ledger.close();
         throw e;
       }
@@ -806,6 +811,7 @@ public final class OdimServer implements AutoCloseable {
       backend.close();
       closeQuietly(rateLimitStore);
       validation.close();
+      payments.close(); // its queued settlements commit first
       ledger.close();
     }
 
