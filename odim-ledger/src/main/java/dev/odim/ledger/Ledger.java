@@ -74,6 +74,14 @@ public interface Ledger extends AutoCloseable {
   JournalResult post(Handle handle, JournalEntry entry);
 
   /**
+   * Posts several entries in the caller's transaction, in order, each succeeding or failing as a
+   * whole like {@link #post(Handle, JournalEntry)}; one result per entry, in order. Every account
+   * they touch is locked once, in ascending id order, and each table is written with one statement,
+   * so a batch of entries costs about what one does.
+   */
+  List<JournalResult> post(Handle handle, List<JournalEntry> entries);
+
+  /**
    * Voids every pending transfer whose timeout has passed by the ledger's clock; returns how many.
    */
   int expirePendingTransfers();

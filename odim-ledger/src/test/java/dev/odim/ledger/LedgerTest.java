@@ -974,6 +974,44 @@ class LedgerTest {
     }
   }
 
+  @Test
+  void entriesPostedTogetherEachSucceedOrFailAlone() {
+    UUID fan = account();
+    UUID poor = account(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS);
+    UUID creator = account();
+    UUID platform = account();
+    JournalEntry first =
+        JournalEntry.of(
+            UUID.randomUUID(),
+            SALE,
+            Leg.debit(fan, ngn(10_000)),
+            Leg.credit(creator, ngn(9_000)),
+            Leg.credit(platform, ngn(1_000)));
+    JournalEntry refused =
+        JournalEntry.of(
+            UUID.randomUUID(), SALE, Leg.debit(poor, ngn(500)), Leg.credit(creator, ngn(500)));
+    JournalEntry malformed = JournalEntry.of(UUID.randomUUID(), SALE, Leg.debit(fan, ngn(10)));
+    JournalEntry last =
+        JournalEntry.of(
+            UUID.randomUUID(), SALE, Leg.debit(fan, ngn(2_000)), Leg.credit(creator, ngn(2_000)));
+
+    List<JournalResult> results =
+        db.inTransaction(h -> ledger.post(h, List.of(first, refused, malformed, last, first)));
+
+    assertThat(results)
+        .extracting(JournalResult::code)
+        .containsExactly(
+            TransferCode.CREATED,
+            TransferCode.EXCEEDS_CREDITS,
+            TransferCode.INVALID_JOURNAL_ENTRY,
+            TransferCode.CREATED,
+            TransferCode.EXISTS);
+    assertThat(balanceOf(creator).creditsPosted()).isEqualTo(11_000);
+    assertThat(balanceOf(fan).debitsPosted()).isEqualTo(12_000);
+    assertThat(balanceOf(poor).version()).isZero();
+    assertThat(ledger.verify()).isEmpty();
+  }
+
   // ---------------------------------------------------------------- point in time and history
 
   @Test

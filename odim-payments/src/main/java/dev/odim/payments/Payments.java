@@ -2,7 +2,9 @@ package dev.odim.payments;
 
 import dev.odim.core.Money;
 import dev.odim.core.OdimConfigException;
+import dev.odim.core.OdimException;
 import dev.odim.core.db.Db;
+import dev.odim.core.db.GroupCommit;
 import dev.odim.ledger.Account;
 import dev.odim.ledger.AccountFlags;
 import dev.odim.ledger.AccountResult;
@@ -11,8 +13,10 @@ import dev.odim.ledger.JournalResult;
 import dev.odim.ledger.Ledger;
 import dev.odim.ledger.TransferCode;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,6 +24,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -47,10 +52,18 @@ import org.jspecify.annotations.Nullable;
  * platform's fee account with the fee), and the host's {@link Fulfilment} run with the same handle.
  * Concurrent settlements of one reference queue on the row lock; the first settles, the others
  * answer {@link Settlement.AlreadySettled}. The ledger entry's id derives from the reference, so
- * even a settlement replayed against an older snapshot could not post twice. Immutable and
- * thread-safe.
+ * even a settlement replayed against an older snapshot could not post twice.
+ *
+ * <p>The settlements without a {@link Handle} share transactions (group commit): every settlement
+ * debits the currency's one clearing account and credits its one fee account, whose row locks are
+ * held to the commit, so settled one per transaction they run one at a time however many threads
+ * call (about 85 a second on the benchmark machine, docs/benchmarks.md "payments"). A batch settles
+ * each request in a savepoint of its own, so one whose fulfilment or callback throws rolls back
+ * alone and its caller gets the exception, while the others commit; the batch's ledger entries are
+ * posted last, so the hot accounts stay locked only for the postings and the commit. Thread-safe;
+ * {@link #close()} stops the batch writer.
  */
-public final class Payments {
+public final class Payments implements AutoCloseable {
   /** The ledger's account code of the provider clearing accounts. */
   public static final int CLEARING_ACCOUNT_CODE = 100;
 
@@ -68,6 +81,13 @@ public final class Payments {
   private final Fulfilment fulfilment;
   private final UUID namespace;
   private final List<Currency> currencies;
+  private final int settleWriters;
+  private final int settleBatchSize;
+
+  /** Started by the first handle-less settlement: most hosts of Payments never make one. */
+  private @Nullable GroupCommit<SettleRequest, SettleOutcome> settlements;
+
+  private boolean closed;
 
   Payments(PaymentsBuilder builder) {
     this.db = builder.db;
@@ -79,6 +99,8 @@ public final class Payments {
     this.namespace =
         UUID.nameUUIDFromBytes(("odim-payments:" + schema).getBytes(StandardCharsets.UTF_8));
     this.currencies = builder.currencies;
+    this.settleWriters = builder.settleWriters;
+    this.settleBatchSize = builder.settleBatchSize;
   }
 
   /** Starts configuring payments on {@code db}, settling into {@code ledger}. */
@@ -199,20 +221,50 @@ public final class Payments {
       @Nullable PaymentStatus from, PaymentStatus to, String source, String detail, Instant at) {}
 
   /**
-   * Settles in a transaction of its own. See {@link #settle(Handle, ProviderFacts,
-   * SettlementSource)}.
+   * Settles in a batch transaction shared with concurrent settlements (see the class comment), and
+   * returns after it committed. See {@link #settle(Handle, ProviderFacts, SettlementSource)}.
+   *
+   * @throws PaymentsException when the ledger refuses the posting (nothing of this settlement was
+   *     written)
    */
   public Settlement settle(ProviderFacts facts, SettlementSource source) {
-    return db.inTransaction(h -> settle(h, facts, source));
+    return settle(facts, source, AfterSettlement.NONE);
   }
 
   /**
-   * Applies the provider's word about a payment, inside the caller's transaction.
+   * Settles like {@link #settle(ProviderFacts, SettlementSource)} and runs {@code after} in the
+   * same savepoint, so the caller's writes commit with the settlement or not at all.
+   *
+   * @throws PaymentsException when the ledger refuses the posting
+   * @throws RuntimeException what the fulfilment or {@code after} threw; nothing of this settlement
+   *     was written
+   */
+  public Settlement settle(ProviderFacts facts, SettlementSource source, AfterSettlement after) {
+    SettleOutcome outcome = settlements().call(new SettleRequest(facts, source, after));
+    if (outcome.failure() != null) {
+      throw outcome.failure();
+    }
+    return Objects.requireNonNull(outcome.settlement());
+  }
+
+  /**
+   * Applies the provider's word about a payment, inside the caller's transaction. The ledger entry
+   * is posted last, after the fulfilment, so the platform's hot accounts stay locked from the
+   * posting to the caller's commit only.
    *
    * @throws PaymentsException when the ledger refuses the posting because of the setup (unknown
    *     creator account, currency mismatch); the caller's transaction must roll back
    */
   public Settlement settle(Handle handle, ProviderFacts facts, SettlementSource source) {
+    Settlement settlement = settleUnposted(handle, facts, source);
+    if (settlement instanceof Settlement.Settled settled) {
+      post(handle, settled.intent());
+    }
+    return settlement;
+  }
+
+  /** Everything of a settlement but its ledger entry, which the caller posts. */
+  private Settlement settleUnposted(Handle handle, ProviderFacts facts, SettlementSource source) {
     Optional<PaymentIntent> locked = lock(handle, facts.reference());
     if (locked.isEmpty()) {
       return new Settlement.UnknownReference(facts.reference());
@@ -239,12 +291,90 @@ public final class Payments {
     }
     PaymentIntent settled =
         move(handle, intent, PaymentStatus.SUCCEEDED, facts.providerId(), source, "");
-    post(handle, settled);
     fulfilment.fulfil(handle, settled);
     return new Settlement.Settled(settled);
   }
 
+  private record SettleRequest(
+      ProviderFacts facts, SettlementSource source, AfterSettlement after) {}
+
+  /** A settlement, or what its fulfilment or callback threw (its savepoint rolled back). */
+  private record SettleOutcome(
+      @Nullable Settlement settlement, @Nullable RuntimeException failure) {}
+
+  /**
+   * One batch of handle-less settlements: each in a savepoint of its own, then every ledger entry.
+   * A ledger refusal is a setup error (an unknown creator account) and is thrown: the group commit
+   * then runs each request of the batch alone, so the refusal reaches only its own caller.
+   */
+  private List<SettleOutcome> settleBatch(Handle handle, List<SettleRequest> requests)
+      throws SQLException {
+    Connection connection = handle.getConnection();
+    List<SettleOutcome> outcomes = new ArrayList<>(requests.size());
+    List<PaymentIntent> toPost = new ArrayList<>();
+    for (SettleRequest request : requests) {
+      Savepoint savepoint = connection.setSavepoint();
+      try {
+        Settlement settlement = settleUnposted(handle, request.facts(), request.source());
+        request.after().run(handle, settlement);
+        connection.releaseSavepoint(savepoint);
+        outcomes.add(new SettleOutcome(settlement, null));
+        if (settlement instanceof Settlement.Settled settled) {
+          toPost.add(settled.intent());
+        }
+      } catch (RuntimeException e) {
+        // Also an SQL error: the savepoint takes the transaction out of its aborted state.
+        connection.rollback(savepoint);
+        outcomes.add(new SettleOutcome(null, e));
+      }
+    }
+    // The hot accounts' row locks are taken here, after every intent of the batch, and held only
+    // through the postings and the commit. One call for all: each account is locked once and each
+    // ledger table written with one statement, whatever the batch's size.
+    List<JournalEntry> entries = new ArrayList<>(toPost.size());
+    for (PaymentIntent intent : toPost) {
+      entries.add(settlementEntry(intent));
+    }
+    List<JournalResult> posted = entries.isEmpty() ? List.of() : ledger.post(handle, entries);
+    for (int i = 0; i < posted.size(); i++) {
+      requirePosted(toPost.get(i), posted.get(i));
+    }
+    return outcomes;
+  }
+
+  private synchronized GroupCommit<SettleRequest, SettleOutcome> settlements() {
+    if (closed) {
+      throw new OdimException("payments are closed");
+    }
+    if (settlements == null) {
+      settlements =
+          GroupCommit.<SettleRequest, SettleOutcome>builder(db, this::settleBatch)
+              .writers(settleWriters)
+              .maxBatchSize(settleBatchSize)
+              .name("odim-payments-settle-" + schema)
+              .build();
+    }
+    return settlements;
+  }
+
+  /** Lets queued settlements commit, then stops the batch writers; later ones fail at once. */
+  @Override
+  public void close() {
+    GroupCommit<SettleRequest, SettleOutcome> running;
+    synchronized (this) {
+      closed = true;
+      running = settlements;
+    }
+    if (running != null) {
+      running.close();
+    }
+  }
+
   private void post(Handle handle, PaymentIntent intent) {
+    requirePosted(intent, ledger.post(handle, settlementEntry(intent)));
+  }
+
+  private JournalEntry settlementEntry(PaymentIntent intent) {
     Currency currency = intent.amount().currency();
     List<JournalEntry.Leg> legs = new ArrayList<>();
     legs.add(JournalEntry.Leg.debit(clearingAccount(currency), intent.amount()));
@@ -252,13 +382,15 @@ public final class Payments {
     if (intent.fee().isPositive()) {
       legs.add(JournalEntry.Leg.credit(feeAccount(currency), intent.fee()));
     }
-    JournalEntry entry =
-        new JournalEntry(
-            settlementEntryId(intent.reference()),
-            SETTLEMENT_TRANSFER_CODE,
-            legs,
-            "{\"reference\":\"" + intent.reference() + "\"}");
-    JournalResult result = ledger.post(handle, entry);
+    return new JournalEntry(
+        settlementEntryId(intent.reference()),
+        SETTLEMENT_TRANSFER_CODE,
+        legs,
+        "{\"reference\":\"" + intent.reference() + "\"}");
+  }
+
+  /** A refused settlement entry is a setup error: the settlement's transaction must roll back. */
+  private static void requirePosted(PaymentIntent intent, JournalResult result) {
     if (!result.ok() && result.code() != TransferCode.EXISTS) {
       throw new PaymentsException(
           intent.reference(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.odim.core.Money;
+import dev.odim.core.OdimConfigException;
 import dev.odim.core.db.Db;
 import dev.odim.ledger.Account;
 import dev.odim.ledger.Ledger;
@@ -15,9 +16,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Currency;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -61,6 +64,7 @@ class PaymentsTest {
 
   @AfterAll
   static void close() {
+    payments.close();
     ledger.close();
     db.close();
   }
@@ -286,8 +290,214 @@ class PaymentsTest {
         .hasStackTraceContaining("cannot go from succeeded to pending");
   }
 
+  @Test
+  void settlementsFromManyThreadsShareTransactionsAndEachSettlesOnce() throws Exception {
+    UUID creator = creator();
+    List<String> references = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      String reference = reference();
+      references.add(reference);
+      payments.create(payment(reference, creator, 10_000));
+    }
+    // The top-level transaction of each settlement, as its callback saw it.
+    Set<Long> transactions = ConcurrentHashMap.newKeySet();
+    AfterSettlement note =
+        (handle, settlement) -> {
+          if (settlement instanceof Settlement.Settled) {
+            transactions.add(handle.createQuery("SELECT txid_current()").mapTo(Long.class).one());
+          }
+        };
+    List<Callable<Settlement>> tasks = new ArrayList<>();
+    for (int copy = 0; copy < 2; copy++) {
+      for (String reference : references) {
+        tasks.add(() -> payments.settle(paid(reference, 10_000), SettlementSource.WEBHOOK, note));
+      }
+    }
+    Collections.shuffle(tasks);
+
+    List<Settlement> results = runAll(tasks, 64);
+
+    assertThat(results.stream().filter(r -> r instanceof Settlement.Settled).count())
+        .isEqualTo(400);
+    assertThat(results.stream().filter(r -> r instanceof Settlement.AlreadySettled).count())
+        .isEqualTo(400);
+    assertThat(transactions).hasSizeLessThan(400); // batched, not one commit each
+    assertThat(countSucceededTransitions(references)).isEqualTo(400);
+    assertThat(countSettlementCredits(creator)).isEqualTo(400);
+    assertThat(credits(creator)).isEqualTo(400 * 9_000);
+    assertThat(ledger.verify()).isEmpty();
+  }
+
+  @Test
+  void aThrowingFulfilmentInABatchFailsOnlyItsOwnSettlement() throws Exception {
+    UUID creator = creator();
+    List<String> good = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    List<Callable<Object>> tasks = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      String reference = reference();
+      boolean explodes = i % 10 == 0;
+      (explodes ? bad : good).add(reference);
+      payments.create(
+          new NewPayment(
+              reference,
+              "fan-1",
+              creator,
+              Money.of(10_000, NGN),
+              explodes ? "explodes" : "subscription",
+              "s-" + i));
+      tasks.add(
+          () -> {
+            try {
+              return payments.settle(paid(reference, 10_000), SettlementSource.WEBHOOK);
+            } catch (IllegalStateException e) {
+              return e;
+            }
+          });
+    }
+    Collections.shuffle(tasks);
+
+    List<Object> results = runAll(tasks, 64);
+
+    assertThat(results.stream().filter(r -> r instanceof Settlement.Settled).count())
+        .isEqualTo(270);
+    assertThat(results.stream().filter(r -> r instanceof IllegalStateException).count())
+        .isEqualTo(30);
+    assertThat(countSucceededTransitions(good)).isEqualTo(270);
+    assertThat(countSucceededTransitions(bad)).isZero();
+    for (String reference : bad) {
+      assertThat(payments.find(reference).orElseThrow().status()).isEqualTo(PaymentStatus.CREATED);
+    }
+    assertThat(countSettlementCredits(creator)).isEqualTo(270);
+    assertThat(ledger.verify()).isEmpty();
+  }
+
+  @Test
+  void theCallersWritesCommitWithTheSettlementOrNotAtAll() throws Exception {
+    db.useTransaction(
+        h -> h.execute("CREATE TABLE IF NOT EXISTS settle_notes (reference text PRIMARY KEY)"));
+    UUID creator = creator();
+    List<Callable<Object>> tasks = new ArrayList<>();
+    List<String> kept = new CopyOnWriteArrayList<>();
+    List<String> refused = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      String reference = reference();
+      boolean refuse = i % 4 == 0;
+      (refuse ? refused : kept).add(reference);
+      payments.create(payment(reference, creator, 10_000));
+      AfterSettlement after =
+          (handle, settlement) -> {
+            handle.execute("INSERT INTO settle_notes VALUES (?)", reference);
+            if (refuse) {
+              throw new IllegalArgumentException("the card could not be saved");
+            }
+          };
+      tasks.add(
+          () -> {
+            try {
+              return payments.settle(paid(reference, 10_000), SettlementSource.VERIFY, after);
+            } catch (IllegalArgumentException e) {
+              return e;
+            }
+          });
+    }
+
+    List<Object> results = runAll(tasks, 32);
+
+    assertThat(results.stream().filter(r -> r instanceof IllegalArgumentException).count())
+        .isEqualTo(25);
+    long notes =
+        db.withHandle(
+            h ->
+                h.createQuery("SELECT count(*) FROM settle_notes WHERE reference = ANY(:r)")
+                    .bind("r", kept.toArray(String[]::new))
+                    .mapTo(Long.class)
+                    .one());
+    long refusedNotes =
+        db.withHandle(
+            h ->
+                h.createQuery("SELECT count(*) FROM settle_notes WHERE reference = ANY(:r)")
+                    .bind("r", refused.toArray(String[]::new))
+                    .mapTo(Long.class)
+                    .one());
+    assertThat(notes).isEqualTo(75);
+    assertThat(refusedNotes).isZero();
+    assertThat(countSucceededTransitions(kept)).isEqualTo(75);
+    assertThat(countSucceededTransitions(refused)).isZero();
+    assertThat(countSettlementCredits(creator)).isEqualTo(75);
+  }
+
+  @Test
+  void aLedgerRefusalInABatchReachesOnlyItsOwnCaller() throws Exception {
+    UUID creator = creator();
+    List<Callable<Object>> tasks = new ArrayList<>();
+    String orphan = reference();
+    payments.create(payment(orphan, UUID.randomUUID(), 10_000)); // no such ledger account
+    tasks.add(() -> settleOrException(orphan));
+    List<String> good = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      String reference = reference();
+      good.add(reference);
+      payments.create(payment(reference, creator, 10_000));
+      tasks.add(() -> settleOrException(reference));
+    }
+    Collections.shuffle(tasks);
+
+    List<Object> results = runAll(tasks, 32);
+
+    assertThat(results.stream().filter(r -> r instanceof PaymentsException).count()).isEqualTo(1);
+    assertThat(countSucceededTransitions(good)).isEqualTo(60);
+    assertThat(countSucceededTransitions(List.of(orphan))).isZero();
+    assertThat(ledger.verify()).isEmpty();
+  }
+
+  @Test
+  void settlementBatchingIsValidated() {
+    assertThatThrownBy(() -> Payments.builder(db, ledger).settlementBatching(0, 10).build())
+        .isInstanceOf(OdimConfigException.class)
+        .hasMessageContaining("settlementBatching");
+    assertThatThrownBy(() -> Payments.builder(db, ledger).settlementBatching(1, 0).build())
+        .isInstanceOf(OdimConfigException.class)
+        .hasMessageContaining("maxBatchSize");
+  }
+
+  private static Object settleOrException(String reference) {
+    try {
+      return payments.settle(paid(reference, 10_000), SettlementSource.WEBHOOK);
+    } catch (PaymentsException e) {
+      return e;
+    }
+  }
+
+  private static long countSucceededTransitions(List<String> references) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT count(*) FROM odim_payments.payment_transitions"
+                        + " WHERE reference = ANY(:r) AND to_status = 'succeeded'")
+                .bind("r", references.toArray(String[]::new))
+                .mapTo(Long.class)
+                .one());
+  }
+
+  /** Settlement transfers crediting {@code creator}, counted in the ledger's own table. */
+  private static long countSettlementCredits(UUID creator) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT count(*) FROM odim_ledger.transfers"
+                        + " WHERE credit_account_id = :c AND code = 1")
+                .bind("c", creator)
+                .mapTo(Long.class)
+                .one());
+  }
+
   private static <T> List<T> runAll(List<Callable<T>> tasks) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(32);
+    return runAll(tasks, 32);
+  }
+
+  private static <T> List<T> runAll(List<Callable<T>> tasks, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<T> results = new ArrayList<>();
     try {
       for (Future<T> f : pool.invokeAll(tasks)) {

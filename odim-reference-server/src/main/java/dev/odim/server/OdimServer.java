@@ -701,7 +701,7 @@ public final class OdimServer implements AutoCloseable {
                         .clock(clock)
                         .meterRegistry(registry)
                         .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
-                        .on(Paystack.NAME, "charge.success", settlements::onChargeSuccess))
+                        .onIdempotent(Paystack.NAME, "charge.success", settlements::onChargeSuccess))
                 .build();
         worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
         store = rateLimitStore(config, clock);
@@ -794,6 +794,7 @@ public final class OdimServer implements AutoCloseable {
           webhooks.close();
         }
         backend.close();
+        payments.close();
         ledger.close();
         throw e;
       }
@@ -898,6 +899,7 @@ public final class OdimServer implements AutoCloseable {
       backend.close();
       closeQuietly(rateLimitStore);
       validation.close();
+      payments.close(); // its queued settlements commit first
       ledger.close();
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.odim.core.Problem;
 import dev.odim.core.ProblemException;
+import dev.odim.core.db.Db;
 import dev.odim.server.internal.JsonBody;
 import dev.odim.server.internal.ProblemCode;
 import dev.odim.server.internal.Problems;
@@ -22,9 +23,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,26 @@ class HttpErrorsTest {
                     throw new ProblemException(
                         Problem.of(410, "booking_cancelled", "The booking is cancelled.", "Gone.")
                             .withInstance("/bookings/" + ctx.pathParam("id")));
+                  });
+              routes.get(
+                  "/test/pool-exhausted",
+                  ctx -> {
+                    // A real pool timeout: a pool of one whose only connection is taken.
+                    try (Db tiny =
+                        Db.builder(database.jdbcUrlWithCredentials())
+                            .maximumPoolSize(1)
+                            .connectionTimeout(Duration.ofMillis(250))
+                            .build()) {
+                      tiny.withHandle(
+                          held -> {
+                            // Another thread: Jdbi would lend this thread's open handle again.
+                            try (var other = Executors.newVirtualThreadPerTaskExecutor()) {
+                              return other
+                                  .submit(() -> tiny.withHandle(h -> h.execute("SELECT 1")))
+                                  .get();
+                            }
+                          });
+                    }
                   });
               routes.get(
                   "/test/boom",
@@ -243,6 +266,14 @@ class HttpErrorsTest {
     } finally {
       logger.detachAppender(appender);
     }
+  }
+
+  @Test
+  void aPoolTimeoutIsARetryable503NotA500() throws Exception {
+    var response = send(request("/test/pool-exhausted"));
+
+    assertProblem(response, 503, "service_unavailable");
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
   }
 
   @Test

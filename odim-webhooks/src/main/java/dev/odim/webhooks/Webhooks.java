@@ -45,6 +45,12 @@ public final class Webhooks implements AutoCloseable {
   /** The job type of an event's processing job. */
   public static final String JOB_TYPE = "odim.webhook";
 
+  /**
+   * The job type of an event whose handler is an {@link IdempotentWebhookHandler}: a plain job, so
+   * that the handler runs with no transaction open.
+   */
+  public static final String IDEMPOTENT_JOB_TYPE = "odim.webhook.idempotent";
+
   /** Headers never stored with a delivery: they may carry a caller's credentials. */
   private static final Set<String> UNSTORED_HEADERS =
       Set.of("authorization", "proxy-authorization", "cookie");
@@ -55,6 +61,7 @@ public final class Webhooks implements AutoCloseable {
   private final Map<String, WebhookProvider> providers;
   private final Map<String, SourceIpAllowList> allowLists;
   private final Map<String, WebhookHandler> handlers;
+  private final Map<String, IdempotentWebhookHandler> idempotentHandlers;
   private final String jobQueue;
   private final int maxBodyBytes;
   private final int maxAttempts;
@@ -77,6 +84,7 @@ public final class Webhooks implements AutoCloseable {
     this.providers = Map.copyOf(builder.providers);
     this.allowLists = Map.copyOf(builder.allowLists);
     this.handlers = Map.copyOf(builder.handlers);
+    this.idempotentHandlers = Map.copyOf(builder.idempotentHandlers);
     this.jobQueue = builder.jobQueue;
     this.maxBodyBytes = builder.maxBodyBytes;
     this.maxAttempts = builder.maxAttempts;
@@ -173,7 +181,8 @@ public final class Webhooks implements AutoCloseable {
         type == null || handlers.containsKey(handlerKey(provider, type))
             ? payloads.computeIfAbsent(new PayloadKey(provider, type), k -> payload(provider, type))
             : payload(provider, type);
-    return NewJob.of(JOB_TYPE, payload)
+    boolean idempotent = type != null && idempotentHandlers.containsKey(handlerKey(provider, type));
+    return NewJob.of(idempotent ? IDEMPOTENT_JOB_TYPE : JOB_TYPE, payload)
         .id(id)
         .queue(jobQueue)
         .orderingKey(orderingKey == null ? null : provider + ":" + orderingKey)
@@ -260,11 +269,13 @@ public final class Webhooks implements AutoCloseable {
    */
   public WorkerBuilder worker() {
     Dispatcher dispatcher =
-        new Dispatcher(db, inbox, providers, handlers, clock, Webhooks::handlerKey);
+        new Dispatcher(
+            db, inbox, providers, handlers, idempotentHandlers, clock, Webhooks::handlerKey);
     return queue
         .worker()
         .queue(jobQueue)
         .transactionalHandler(JOB_TYPE, dispatcher)
+        .handler(IDEMPOTENT_JOB_TYPE, dispatcher::handleOutsideTransaction)
         .listener(dispatcher);
   }
 

@@ -27,6 +27,7 @@ public final class WebhooksBuilder {
   final Map<String, WebhookProvider> providers = new LinkedHashMap<>();
   final Map<String, SourceIpAllowList> allowLists = new LinkedHashMap<>();
   final Map<String, WebhookHandler> handlers = new LinkedHashMap<>();
+  final Map<String, IdempotentWebhookHandler> idempotentHandlers = new LinkedHashMap<>();
   String jobQueue = "webhooks";
   int maxBodyBytes = 1 << 20;
   int maxAttempts = 3;
@@ -86,6 +87,22 @@ public final class WebhooksBuilder {
     if (handlers.putIfAbsent(key, handler) != null) {
       throw new OdimConfigException("handler", "two handlers for " + provider + " " + type);
     }
+    return this;
+  }
+
+  /**
+   * Processes {@code provider}'s events of {@code type} with {@code handler} outside the inbox's
+   * transactions (see {@link IdempotentWebhookHandler} for the contract: it may run more than once
+   * for one event). For handlers that wait on something of their own, such as a group commit, and
+   * should not hold a pooled connection meanwhile.
+   */
+  public WebhooksBuilder onIdempotent(
+      String provider, String type, IdempotentWebhookHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    // Registered as an ordinary handler too: an event queued as an ordinary job (before an
+    // upgrade, or replayed) runs it inside the job's transaction, which is also correct.
+    on(provider, type, (event, handle) -> handler.handle(event));
+    idempotentHandlers.put(Webhooks.handlerKey(provider, type), handler);
     return this;
   }
 

@@ -421,6 +421,159 @@ class WebhooksTest {
         .until(() -> webhooks.admin().event(id).orElseThrow().attempts() == attempt);
   }
 
+  // ---- idempotent handlers, run outside the job's transaction
+  // ------------------------------------
+
+  @Test
+  void anIdempotentHandlerRunsWithNoTransactionOfTheInboxOpen() throws Exception {
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    Webhooks webhooks =
+        webhooks(
+            b ->
+                b.onIdempotent(
+                    "paystack",
+                    "charge.success",
+                    event ->
+                        // NOWAIT fails at once if a transaction of the dispatcher's held the row.
+                        db.useTransaction(
+                            h -> {
+                              h.createQuery(
+                                      "SELECT status FROM "
+                                          + schema
+                                          + ".inbox WHERE id = :id FOR UPDATE NOWAIT")
+                                  .bind("id", event.id())
+                                  .mapTo(String.class)
+                                  .one();
+                              seen.add(event.payload().path("data").path("reference").asText());
+                            })));
+    HttpResponse response =
+        webhooks.endpoint("paystack").handle(signed(chargeSuccess(11, "ref-outside")));
+    UUID id = UUID.fromString((String) json(response).get("id"));
+    assertThat(
+            count(
+                "SELECT count(*) FROM "
+                    + schema
+                    + "_queue.jobs WHERE type = '"
+                    + Webhooks.IDEMPOTENT_JOB_TYPE
+                    + "'"))
+        .isEqualTo(1);
+
+    start(webhooks);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> webhooks.admin().event(id).orElseThrow().status() == InboxStatus.PROCESSED);
+    assertThat(seen).containsExactly("ref-outside");
+    assertThat(webhooks.admin().event(id).orElseThrow().attempts()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> jobs() == 0);
+  }
+
+  @Test
+  void anIdempotentHandlerThatThrowsIsRetriedAndTheEventProcessedWhenItReturns() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Webhooks webhooks =
+        webhooks(
+            b ->
+                b.onIdempotent(
+                    "paystack",
+                    "charge.success",
+                    event -> {
+                      if (runs.incrementAndGet() <= 2) {
+                        throw new IllegalStateException("flaky downstream " + runs.get());
+                      }
+                    }));
+    start(webhooks);
+    HttpResponse response =
+        webhooks.endpoint("paystack").handle(signed(chargeSuccess(12, "ref-flaky-outside")));
+    UUID id = UUID.fromString((String) json(response).get("id"));
+
+    for (int failed = 1; failed <= 2; failed++) {
+      awaitAttempt(webhooks, id, runs::get, failed);
+      assertThat(webhooks.admin().event(id).orElseThrow().status()).isEqualTo(InboxStatus.RECEIVED);
+      clock.advance(Duration.ofHours(16).plusMinutes(1)); // past the longest backoff
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> webhooks.admin().event(id).orElseThrow().status() == InboxStatus.PROCESSED);
+    assertThat(runs.get()).isEqualTo(3);
+    assertThat(webhooks.admin().event(id).orElseThrow().attempts()).isEqualTo(3);
+    assertThat(queue.admin().deadLetters(DeadLetterQuery.all()).items()).isEmpty();
+  }
+
+  @Test
+  void duplicateDeliveriesToAnIdempotentHandlerAreProcessedOnceEach() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Webhooks webhooks =
+        webhooks(
+            b ->
+                b.onIdempotent(
+                    "paystack",
+                    "charge.success",
+                    event -> {
+                      runs.incrementAndGet();
+                      // The handler's own idempotency: one effect per reference, however many
+                      // events report it.
+                      db.useTransaction(
+                          h ->
+                              h.execute(
+                                  "INSERT INTO "
+                                      + schema
+                                      + "_effects (reference, event) SELECT ?, ? WHERE NOT EXISTS"
+                                      + " (SELECT 1 FROM "
+                                      + schema
+                                      + "_effects WHERE reference = ?)",
+                                  event.payload().path("data").path("reference").asText(),
+                                  event.type(),
+                                  event.payload().path("data").path("reference").asText()));
+                    }));
+    WebhookEndpoint endpoint = webhooks.endpoint("paystack");
+    List<Callable<HttpResponse>> deliveries = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      // Two payments a round, each delivered three times (Paystack's key is the reference).
+      for (int copy = 0; copy < 3; copy++) {
+        String first = chargeSuccess(1_000 + i, "ref-many-a" + i);
+        String second = chargeSuccess(2_000 + i, "ref-many-b" + i);
+        deliveries.add(() -> endpoint.handle(signed(first)));
+        deliveries.add(() -> endpoint.handle(signed(second)));
+      }
+    }
+    Collections.shuffle(deliveries);
+    try (ExecutorService pool = Executors.newFixedThreadPool(24)) {
+      for (Future<HttpResponse> f : pool.invokeAll(deliveries)) {
+        assertThat(f.get().status()).isEqualTo(200);
+      }
+    }
+
+    start(webhooks);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> webhooks.admin().backlog() == 0);
+    assertThat(inboxRows()).isEqualTo(80);
+    assertThat(count("SELECT count(*) FROM " + schema + ".inbox WHERE status = 'processed'"))
+        .isEqualTo(80);
+    assertThat(runs.get()).isEqualTo(80); // once per stored event: duplicates were not queued
+    assertThat(count("SELECT count(*) FROM " + schema + "_effects")).isEqualTo(80);
+    assertThat(
+            count(
+                "SELECT count(*) FROM (SELECT reference FROM "
+                    + schema
+                    + "_effects GROUP BY reference HAVING count(*) > 1) d"))
+        .isZero();
+  }
+
+  @Test
+  void aHandlerTypeIsRegisteredOnceWhicheverKind() {
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () ->
+                    webhooks(
+                        b ->
+                            b.on("paystack", "charge.success", this::recordEffect)
+                                .onIdempotent("paystack", "charge.success", event -> {}))))
+        .isInstanceOf(dev.odim.core.OdimConfigException.class)
+        .hasMessageContaining("two handlers");
+  }
+
   // ---- processing -----------------------------------------------------------------------------
 
   @Test

@@ -83,12 +83,12 @@ final class SettlementFloor {
   static Result measure(DatabaseUrl url, String runId, int count, int threadCount, ResultSink out)
       throws Exception {
     try (Db db = Db.builder(url).maximumPoolSize(threadCount + 4).poolName(POOL).build();
-        Ledger ledger = Ledger.builder(db).build()) {
-      Payments payments =
-          Payments.builder(db, ledger)
-              .fees(FeePolicy.basisPoints(1000))
-              .fulfilment((handle, intent) -> {})
-              .build();
+        Ledger ledger = Ledger.builder(db).build();
+        Payments payments =
+            Payments.builder(db, ledger)
+                .fees(FeePolicy.basisPoints(1000))
+                .fulfilment((handle, intent) -> {})
+                .build()) {
       // Credited to the creator the server's payments credit, so the ledger rows contend alike.
       UUID creator =
           db.withHandle(

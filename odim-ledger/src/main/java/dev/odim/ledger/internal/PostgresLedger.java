@@ -358,6 +358,33 @@ public final class PostgresLedger implements Ledger {
     return journal(entry, transfers -> transfers(handle, transfers));
   }
 
+  @Override
+  public List<JournalResult> post(Handle handle, List<JournalEntry> entries) {
+    List<List<Transfer>> requests = new ArrayList<>();
+    for (JournalEntry entry : entries) {
+      if (Journals.check(entry) == null) {
+        requests.add(Journals.transfers(entry));
+      }
+    }
+    List<List<TransferResult>> applied;
+    try {
+      applied = requests.isEmpty() ? List.of() : applier.apply(handle, requests, clock.instant());
+    } catch (SQLException e) {
+      throw new LedgerWriteException(e);
+    }
+    List<JournalResult> results = new ArrayList<>(entries.size());
+    int next = 0;
+    for (JournalEntry entry : entries) {
+      JournalResult.JournalCode malformed = Journals.check(entry);
+      results.add(
+          malformed != null
+              ? new JournalResult(
+                  entry.id(), TransferCode.INVALID_JOURNAL_ENTRY, malformed, List.of())
+              : journalResult(entry, applied.get(next++)));
+    }
+    return results;
+  }
+
   private JournalResult journal(
       JournalEntry entry, java.util.function.Function<List<Transfer>, List<TransferResult>> apply) {
     JournalResult.JournalCode malformed = Journals.check(entry);
@@ -365,7 +392,11 @@ public final class PostgresLedger implements Ledger {
       return new JournalResult(
           entry.id(), TransferCode.INVALID_JOURNAL_ENTRY, malformed, List.of());
     }
-    List<TransferResult> results = apply.apply(Journals.transfers(entry));
+    return journalResult(entry, apply.apply(Journals.transfers(entry)));
+  }
+
+  /** The entry's result from its transfers' results: the first failing transfer's reason. */
+  private static JournalResult journalResult(JournalEntry entry, List<TransferResult> results) {
     TransferCode code = TransferCode.EXISTS;
     for (TransferResult r : results) {
       if (r.code() == TransferCode.CREATED) {

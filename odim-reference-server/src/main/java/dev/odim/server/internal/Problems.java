@@ -6,6 +6,7 @@ import dev.odim.core.Problem;
 import dev.odim.core.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -108,6 +109,22 @@ public final class Problems {
       handle(response, ctx);
       return;
     }
+    if (poolExhausted(e)) {
+      // Every pooled connection stayed busy for the pool's whole wait (a burst heavier than the
+      // database keeps up with): nothing was done, and the same request a moment later succeeds.
+      // A 503 with Retry-After is what clients retry by themselves; a 500 would say it was a bug.
+      log.warn(
+          "No database connection free for {} {}: {}",
+          ctx.method().name(),
+          ctx.path(),
+          e.getMessage());
+      ctx.header("Retry-After", "1");
+      send(
+          ctx,
+          ProblemCode.SERVICE_UNAVAILABLE.problem(
+              "The service is busy. Nothing was changed; try again in a moment."));
+      return;
+    }
     log.error("Unexpected failure in {} {}", ctx.method().name(), ctx.path(), e);
     String requestId = RequestIds.of(ctx);
     send(
@@ -116,6 +133,19 @@ public final class Problems {
             "The request failed unexpectedly. Quote request id "
                 + requestId
                 + " when reporting it."));
+  }
+
+  /** Whether the pool's wait for a connection timed out somewhere under {@code e}. */
+  private static boolean poolExhausted(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
   }
 
   /**

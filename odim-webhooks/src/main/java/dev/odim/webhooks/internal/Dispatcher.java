@@ -5,6 +5,7 @@ import dev.odim.queue.JobContext;
 import dev.odim.queue.JobListener;
 import dev.odim.queue.PermanentJobFailure;
 import dev.odim.queue.TransactionalJobHandler;
+import dev.odim.webhooks.IdempotentWebhookHandler;
 import dev.odim.webhooks.InboxStatus;
 import dev.odim.webhooks.ParsedEvent;
 import dev.odim.webhooks.WebhookDelivery;
@@ -22,12 +23,17 @@ import org.jdbi.v3.core.Handle;
  * The processing job of a stored event: it locks the event's row, parses the stored body again,
  * runs the handler for its type and marks it processed, all in the job's transaction. As a job
  * listener it records failed attempts on the event, so an operator sees them in the inbox too.
+ *
+ * <p>An event of an {@link IdempotentWebhookHandler} comes as a plain job instead ({@link
+ * #handleOutsideTransaction}): its row is checked in a short transaction, the handler runs with no
+ * transaction open, and the event is marked processed in another short one.
  */
 public final class Dispatcher implements TransactionalJobHandler, JobListener {
   private final Db db;
   private final Inbox inbox;
   private final Map<String, WebhookProvider> providers;
   private final Map<String, WebhookHandler> handlers;
+  private final Map<String, IdempotentWebhookHandler> idempotentHandlers;
   private final Clock clock;
   private final BinaryOperator<String> handlerKey;
 
@@ -36,12 +42,14 @@ public final class Dispatcher implements TransactionalJobHandler, JobListener {
       Inbox inbox,
       Map<String, WebhookProvider> providers,
       Map<String, WebhookHandler> handlers,
+      Map<String, IdempotentWebhookHandler> idempotentHandlers,
       Clock clock,
       BinaryOperator<String> handlerKey) {
     this.db = db;
     this.inbox = inbox;
     this.providers = providers;
     this.handlers = handlers;
+    this.idempotentHandlers = idempotentHandlers;
     this.clock = clock;
     this.handlerKey = handlerKey;
   }
@@ -53,9 +61,56 @@ public final class Dispatcher implements TransactionalJobHandler, JobListener {
       return; // purged by retention: nothing left to process
     }
     Inbox.Stored stored = found.get();
-    if (stored.status() == InboxStatus.PROCESSED || stored.status() == InboxStatus.IGNORED) {
+    if (done(stored)) {
       return; // an earlier run committed (its completion was lost), or an operator decided
     }
+    ParsedEvent.Event event = parse(stored);
+    Instant now = clock.instant();
+    WebhookHandler handler = handlers.get(handlerKey.apply(stored.provider(), event.type()));
+    if (handler == null) {
+      inbox.finish(handle, stored.id(), InboxStatus.IGNORED, job.attempt(), now);
+      return;
+    }
+    handler.handle(webhookEvent(stored, event, job), handle);
+    inbox.finish(handle, stored.id(), InboxStatus.PROCESSED, job.attempt(), now);
+  }
+
+  /**
+   * The plain job of an event whose handler is idempotent by its own means: no transaction and no
+   * pooled connection is held while the handler runs, so handlers waiting on a group commit do not
+   * take the pool from everyone else. Two runs of one event may both run the handler (the handler's
+   * contract allows it); the event is marked processed after it returned.
+   */
+  public void handleOutsideTransaction(JobContext job) throws Exception {
+    Optional<Inbox.Stored> found = db.inTransaction(h -> inbox.lock(h, job.id()));
+    if (found.isEmpty() || done(found.get())) {
+      return;
+    }
+    Inbox.Stored stored = found.get();
+    ParsedEvent.Event event = parse(stored);
+    IdempotentWebhookHandler handler =
+        idempotentHandlers.get(handlerKey.apply(stored.provider(), event.type()));
+    if (handler == null) {
+      // Registered as an ordinary handler since this event was queued (or not at all): the
+      // ordinary way, in one transaction, is right for either.
+      db.useTransaction(h -> handle(job, h));
+      return;
+    }
+    handler.handle(webhookEvent(stored, event, job));
+    db.useTransaction(
+        h -> {
+          Optional<Inbox.Stored> now = inbox.lock(h, job.id());
+          if (now.isPresent() && !done(now.get())) {
+            inbox.finish(h, job.id(), InboxStatus.PROCESSED, job.attempt(), clock.instant());
+          }
+        });
+  }
+
+  private static boolean done(Inbox.Stored stored) {
+    return stored.status() == InboxStatus.PROCESSED || stored.status() == InboxStatus.IGNORED;
+  }
+
+  private ParsedEvent.Event parse(Inbox.Stored stored) {
     WebhookProvider provider = providers.get(stored.provider());
     if (provider == null) {
       throw new PermanentJobFailure("no webhook provider named " + stored.provider());
@@ -65,25 +120,20 @@ public final class Dispatcher implements TransactionalJobHandler, JobListener {
       throw new PermanentJobFailure(
           "the body is not a " + stored.provider() + " event: " + unparseable.reason());
     }
-    ParsedEvent.Event event = (ParsedEvent.Event) parsed;
-    Instant now = clock.instant();
-    WebhookHandler handler = handlers.get(handlerKey.apply(stored.provider(), event.type()));
-    if (handler == null) {
-      inbox.finish(handle, stored.id(), InboxStatus.IGNORED, job.attempt(), now);
-      return;
-    }
-    handler.handle(
-        new WebhookEvent(
-            stored.id(),
-            stored.provider(),
-            event.type(),
-            event.key(),
-            event.orderingKey(),
-            event.payload(),
-            stored.receivedAt(),
-            job.attempt()),
-        handle);
-    inbox.finish(handle, stored.id(), InboxStatus.PROCESSED, job.attempt(), now);
+    return (ParsedEvent.Event) parsed;
+  }
+
+  private static WebhookEvent webhookEvent(
+      Inbox.Stored stored, ParsedEvent.Event event, JobContext job) {
+    return new WebhookEvent(
+        stored.id(),
+        stored.provider(),
+        event.type(),
+        event.key(),
+        event.orderingKey(),
+        event.payload(),
+        stored.receivedAt(),
+        job.attempt());
   }
 
   @Override

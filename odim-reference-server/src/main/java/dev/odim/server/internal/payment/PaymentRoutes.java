@@ -195,14 +195,15 @@ public final class PaymentRoutes {
         Optional<ProviderFacts> facts = PaystackClient.toFacts(transaction);
         // The card is saved with the settlement, so a renewal can charge it whichever path
         // (this one or the webhook) settles first.
+        // Batched with concurrent settlements (one commit for many fans); the card is written in
+        // the settlement's savepoint.
         facts.ifPresent(
             f ->
-                db.useTransaction(
-                    h ->
-                        subscriptions.rememberCard(
-                            h,
-                            payments.settle(h, f, SettlementSource.VERIFY),
-                            transaction.authorization())));
+                payments.settle(
+                    f,
+                    SettlementSource.VERIFY,
+                    (h, settlement) ->
+                        subscriptions.rememberCard(h, settlement, transaction.authorization())));
       }
     }
     call.ctx().json(PaymentView.of(payments.find(intent.reference()).orElseThrow()));

@@ -17,9 +17,13 @@ import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Paystack's {@code charge.success} webhook, settled through odim-payments in the inbox job's
- * transaction, with its audit row: the event, the settlement, the fulfilment and the audit commit
- * together or the job retries.
+ * Paystack's {@code charge.success} webhook, settled through odim-payments' batched settlement
+ * (many settlements share a transaction), with its audit row and the card that paid written in the
+ * settlement's own savepoint: the settlement, the fulfilment, the card and the audit row commit
+ * together or not at all. It runs outside the inbox's transaction (an idempotent webhook handler):
+ * a second run for one event finds the payment settled and writes no second settlement or {@code
+ * payment.succeeded} row; only the failure rows (mismatch, unknown reference) may be written again
+ * should a worker die between the settlement's commit and the event's.
  */
 public final class PaystackSettlements {
   private final Payments payments;
@@ -33,12 +37,21 @@ public final class PaystackSettlements {
   }
 
   /** The {@code charge.success} handler. */
-  public void onChargeSuccess(WebhookEvent event, Handle handle) {
+  public void onChargeSuccess(WebhookEvent event) {
     JsonNode data = event.payload().path("data");
     ProviderFacts facts = facts(data);
-    Settlement settlement = payments.settle(handle, facts, SettlementSource.WEBHOOK);
-    // The card that paid, saved in this same transaction for the subscription's renewals.
-    subscriptions.rememberCard(handle, settlement, authorization(data));
+    Transaction.@Nullable Authorization card = authorization(data);
+    payments.settle(
+        facts,
+        SettlementSource.WEBHOOK,
+        (handle, settlement) -> {
+          // The card that paid, saved with the settlement for the subscription's renewals.
+          subscriptions.rememberCard(handle, settlement, card);
+          audit(handle, settlement, facts);
+        });
+  }
+
+  private void audit(Handle handle, Settlement settlement, ProviderFacts facts) {
     switch (settlement) {
       case Settlement.Settled settled ->
           record(handle, "payment.succeeded", Outcome.SUCCESS, facts, "Settled from the webhook");
