@@ -1,7 +1,5 @@
 package dev.odim.core.resilience;
 
-import dev.failsafe.Bulkhead;
-import dev.failsafe.BulkheadFullException;
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.ExecutionContext;
@@ -20,13 +18,16 @@ import dev.odim.core.resilience.internal.ResilienceMetrics;
 import dev.odim.core.resilience.internal.ResilienceMetrics.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -43,14 +44,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Order</h2>
  *
- * The policies wrap the call as {@code Retry(CircuitBreaker(Bulkhead(Timeout(call))))}, with a
+ * The policies wrap the call as {@code Retry(CircuitBreaker(Timeout(Bulkhead(call))))}, with a
  * per-call fallback ({@link #get(CheckedSupplier, Function)}) outside them all:
  *
  * <ul>
- *   <li>the timeout is innermost, so it bounds each attempt rather than the whole call, and the
- *       breaker sees a slow attempt as a failure;
- *   <li>the bulkhead is inside the breaker, so an open circuit rejects a call before it takes or
- *       waits for a permit;
+ *   <li>the bulkhead is innermost, so an attempt holds a permit only while it runs, and an open
+ *       circuit rejects a call before it takes or waits for one;
+ *   <li>the timeout bounds each attempt rather than the whole call (a wait for a permit counts
+ *       toward it), and the breaker sees a slow attempt as a failure;
  *   <li>the breaker is inside the retries, so every attempt is judged by it and a retry that finds
  *       the circuit open stops at once instead of sleeping and trying again;
  *   <li>the fallback is outermost, so it sees the final outcome after all retries.
@@ -85,6 +86,7 @@ public final class Resilience {
   private final FailsafeExecutor<@Nullable Object> executor;
   private final @Nullable CircuitBreaker<@Nullable Object> breaker;
   private final @Nullable Duration timeout;
+  private final @Nullable Bulkhead bulkhead;
   private final ResilienceMetrics metrics;
 
   private Resilience(
@@ -92,11 +94,13 @@ public final class Resilience {
       FailsafeExecutor<@Nullable Object> executor,
       @Nullable CircuitBreaker<@Nullable Object> breaker,
       @Nullable Duration timeout,
+      @Nullable Bulkhead bulkhead,
       ResilienceMetrics metrics) {
     this.dependency = dependency;
     this.executor = executor;
     this.breaker = breaker;
     this.timeout = timeout;
+    this.bulkhead = bulkhead;
     this.metrics = metrics;
   }
 
@@ -160,7 +164,7 @@ public final class Resilience {
   public <T extends @Nullable Object> T get(CheckedSupplier<T> call) {
     long start = System.nanoTime();
     try {
-      T result = executor.get(call);
+      T result = executor.get(guarded(call));
       metrics.called(Outcome.SUCCESS, start);
       return result;
     } catch (RuntimeException e) {
@@ -196,7 +200,7 @@ public final class Resilience {
    */
   public <T extends @Nullable Object> CompletableFuture<T> getAsync(CheckedSupplier<T> call) {
     long start = System.nanoTime();
-    CompletableFuture<T> future = executor.getAsync(call);
+    CompletableFuture<T> future = executor.getAsync(guarded(call));
     return future.handle(
         (result, failure) -> {
           if (failure == null) {
@@ -210,6 +214,38 @@ public final class Resilience {
           metrics.called(Outcome.FAILURE, start);
           throw new DependencyFailedException(dependency, cause == null ? failure : cause);
         });
+  }
+
+  private <T extends @Nullable Object> CheckedSupplier<T> guarded(CheckedSupplier<T> call) {
+    Bulkhead permits = bulkhead;
+    return permits == null ? call : () -> permits.call(call);
+  }
+
+  /**
+   * At most so many calls at once, on a {@link Semaphore}. Written by hand rather than Failsafe's
+   * {@code Bulkhead}: under a burst of rejections Failsafe 3.3.2's bulkhead stopped giving permits
+   * back, and refused every later call with nothing in flight (see ResilienceTest).
+   */
+  private record Bulkhead(Semaphore permits, Duration maxWait) {
+    <T extends @Nullable Object> T call(CheckedSupplier<T> call) throws Throwable {
+      if (!permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new BulkheadFullException();
+      }
+      try {
+        return call.get();
+      } finally {
+        permits.release();
+      }
+    }
+  }
+
+  /** A call the bulkhead refused: our own limit, never the dependency failing. */
+  private static final class BulkheadFullException extends RuntimeException {
+    @Serial private static final long serialVersionUID = 1L;
+
+    BulkheadFullException() {
+      super("bulkhead full", null, false, false);
+    }
   }
 
   private RuntimeException translate(RuntimeException failure, long start) {
@@ -340,16 +376,14 @@ public final class Resilience {
         metrics.watch(breaker);
         policies.add(breaker);
       }
+      Bulkhead permits = null;
       if (bulkhead) {
         if (bulkheadMaxConcurrent < 1) {
           throw new OdimConfigException(
               "bulkhead.maxConcurrent", "must be at least 1, was " + bulkheadMaxConcurrent);
         }
-        requireNotNegative("bulkhead.maxWait", bulkheadMaxWait);
-        policies.add(
-            Bulkhead.<@Nullable Object>builder(bulkheadMaxConcurrent)
-                .withMaxWaitTime(bulkheadMaxWait)
-                .build());
+        Duration maxWait = requireNotNegative("bulkhead.maxWait", bulkheadMaxWait);
+        permits = new Bulkhead(new Semaphore(bulkheadMaxConcurrent), maxWait);
       }
       if (timeout != null) {
         requirePositive("timeout", timeout);
@@ -361,7 +395,7 @@ public final class Resilience {
       }
       FailsafeExecutor<@Nullable Object> executor =
           policies.isEmpty() ? Failsafe.none() : Failsafe.with(policies);
-      return new Resilience(dependency, executor, breaker, timeout, metrics);
+      return new Resilience(dependency, executor, breaker, timeout, permits, metrics);
     }
 
     private static RetryPolicy<@Nullable Object> retryPolicy(

@@ -10,9 +10,12 @@ import dev.odim.core.resilience.Resilience.CircuitState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -316,6 +319,54 @@ class ResilienceTest {
     // a full bulkhead is not a failure of the dependency
     assertThat(resilience.circuitState()).isEqualTo(CircuitState.CLOSED);
     assertThat(resilience.get(() -> "after")).isEqualTo("after");
+  }
+
+  /** Failsafe 3.3.2's bulkhead lost its permits in exactly this burst and refused ever after. */
+  @Test
+  void aBurstOfRejectionsGivesEveryPermitBack() throws Exception {
+    var resilience = Resilience.forHttpDependency("paystack").meterRegistry(registry).build();
+    var start = new CountDownLatch(1);
+    var succeeded = new AtomicInteger();
+    var rejected = new AtomicInteger();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 1_000; i++) {
+        threads.submit(
+            () -> {
+              start.await();
+              try {
+                resilience.get(
+                    () -> {
+                      Thread.sleep(20);
+                      return "ok";
+                    });
+                succeeded.incrementAndGet();
+              } catch (DependencyUnavailableException e) {
+                rejected.incrementAndGet();
+              }
+              return null;
+            });
+      }
+      start.countDown();
+    }
+    assertThat(succeeded.get() + rejected.get()).isEqualTo(1_000);
+    assertThat(succeeded.get()).isGreaterThanOrEqualTo(50);
+    // Nothing is in flight now: every one of the 50 permits is free again.
+    for (int i = 0; i < 100; i++) {
+      assertThat(resilience.get(() -> "after")).isEqualTo("after");
+    }
+    var inside = new CountDownLatch(50);
+    var release = new CountDownLatch(1);
+    try (var pool = Executors.newFixedThreadPool(50)) {
+      List<Future<String>> held = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        held.add(pool.submit(() -> holdPermit(resilience, inside, release)));
+      }
+      assertThat(inside.await(5, TimeUnit.SECONDS)).as("50 calls at once").isTrue();
+      release.countDown();
+      for (var call : held) {
+        assertThat(call.get()).isEqualTo("held");
+      }
+    }
   }
 
   private static String holdPermit(
