@@ -226,10 +226,9 @@ class MoneyOutTest {
     } finally {
       simulator("/_control/faults", Map.of("outage", false));
     }
-    // Their retries wait for the server's clock, which has not moved.
-    for (String reference : references) {
-      assertThat(transfersAtPaystack(reference)).isZero();
-    }
+    // No check for "none sent yet" here: a retry whose jittered backoff came out near zero can be
+    // on its way the moment Paystack is back, and that is allowed. What counts is that each payout
+    // reaches Paystack exactly once in the end, checked below.
 
     // Retries are due by the server's clock (backoff, or the breaker's wait): move it along.
     await()
