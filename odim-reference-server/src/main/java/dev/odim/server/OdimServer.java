@@ -701,7 +701,8 @@ public final class OdimServer implements AutoCloseable {
                         .clock(clock)
                         .meterRegistry(registry)
                         .provider(Paystack.withSecrets(SigningSecrets.of(secret)))
-                        .onIdempotent(Paystack.NAME, "charge.success", settlements::onChargeSuccess))
+                        .onIdempotent(
+                            Paystack.NAME, "charge.success", settlements::onChargeSuccess))
                 .build();
         worker = webhooks.worker().meterRegistry(registry).concurrency(10).start();
         store = rateLimitStore(config, clock);
