@@ -517,9 +517,6 @@ public final class Payouts {
      * @throws OdimConfigException naming the first invalid setting
      */
     public Payouts build() {
-      if (maxAttempts < 1 || maxAttempts > 1000) {
-        throw new OdimConfigException("maxAttempts", "must be 1 to 1000, was " + maxAttempts);
-      }
       if (verifyAfter.isNegative() || verifyAfter.isZero()) {
         throw new OdimConfigException("verifyAfter", "must be positive, was " + verifyAfter);
       }
@@ -534,6 +531,15 @@ public final class Payouts {
     static final Backoff DEFAULT_BACKOFF =
         Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(5));
     static final int DEFAULT_MAX_ATTEMPTS = 1000;
+
+    /**
+     * @throws OdimConfigException when {@code maxAttempts} is not 1 to 1000
+     */
+    JobOptions {
+      if (maxAttempts < 1 || maxAttempts > 1000) {
+        throw new OdimConfigException("maxAttempts", "must be 1 to 1000, was " + maxAttempts);
+      }
+    }
 
     NewJob job(String type, String reference) {
       return NewJob.of(type, EventData.referencePayload(reference))

@@ -728,9 +728,6 @@ public final class Refunds {
      * @throws OdimConfigException naming the first invalid setting
      */
     public Refunds build() {
-      if (maxAttempts < 1 || maxAttempts > 1000) {
-        throw new OdimConfigException("maxAttempts", "must be 1 to 1000, was " + maxAttempts);
-      }
       if (lookupAfter.isNegative() || lookupAfter.isZero()) {
         throw new OdimConfigException("lookupAfter", "must be positive, was " + lookupAfter);
       }
