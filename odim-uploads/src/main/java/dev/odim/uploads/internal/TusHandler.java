@@ -505,22 +505,24 @@ public final class TusHandler implements HttpHandler {
     if (row.concat() == UploadConcat.FINAL) {
       return problems.answer(403, "final_upload_not_patchable", null);
     }
-    if (!offset.equals(row.offset())) {
-      return offsetMismatch(row.offset(), offset);
+    if (row.state() == UploadState.FINISHED) {
+      // A finished upload never changes: no lease needed to answer.
+      return offset.equals(row.offset()) && request.declaredLength() <= 0
+          ? HttpResponse.of(204).withHeader("Upload-Offset", Long.toString(row.offset()))
+          : offsetMismatch(row.offset(), offset);
     }
+    // The offset is compared under the lease, not here: a holder stuck on a silent client has
+    // not recorded its last bytes yet, and asking it to let go is what brings them in.
     if (length != null && row.length() != null && !length.equals(row.length())) {
       return problems.answer(400, "invalid_length", "the length is already " + row.length());
     }
-    if (length != null && length < row.offset()) {
+    if (length != null && length < offset) {
       return problems.answer(400, "invalid_length", "the upload already holds more bytes");
     }
     Long known = row.length() != null ? row.length() : length;
     long declared = request.declaredLength();
     if (declared > 0 && offset + declared > (known == null ? settings.maxSize() : known)) {
       return tooLarge(offset + declared);
-    }
-    if (row.state() == UploadState.FINISHED) {
-      return HttpResponse.of(204).withHeader("Upload-Offset", Long.toString(row.offset()));
     }
     return write(request, caller, id, offset, checksum, true, length);
   }
