@@ -32,8 +32,28 @@ public final class MediaTypes {
   public String sniff(InputStream data) throws IOException {
     byte[] head = data.readNBytes(SNIFF_BYTES);
     MediaType type = types.detect(new ByteArrayInputStream(head), new Metadata());
-    return type.getBaseType().toString();
+    String detected = type.getBaseType().toString();
+    if (detected.equals("video/quicktime") && mp4Brand(head)) {
+      return "video/mp4";
+    }
+    return detected;
   }
+
+  /**
+   * Tika's table calls an ISO base media file whose major brand is {@code isom}, {@code iso2} or
+   * {@code avc1} QuickTime; those are the brands ffmpeg and most cameras write into ordinary MP4
+   * files, which an allow-list of {@code video/mp4} must admit.
+   */
+  private static boolean mp4Brand(byte[] head) {
+    if (head.length < 12 || head[4] != 'f' || head[5] != 't' || head[6] != 'y' || head[7] != 'p') {
+      return false;
+    }
+    String brand = new String(head, 8, 4, java.nio.charset.StandardCharsets.US_ASCII);
+    return MP4_BRANDS.contains(brand);
+  }
+
+  private static final java.util.Set<String> MP4_BRANDS =
+      java.util.Set.of("isom", "iso2", "iso4", "iso5", "iso6", "avc1", "mp41", "mp42", "dash");
 
   /** Whether the allow-list admits {@code type}; an empty list admits everything. */
   public boolean allowed(String type) {
