@@ -23,13 +23,18 @@ import org.eclipse.jetty.server.ServerConnector;
 final class TusServer implements AutoCloseable {
   static final String USER = "X-User";
 
-  private final Server server;
+  private final @org.jspecify.annotations.Nullable Server server;
   private final int port;
   final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TusServer(Server server, int port) {
+  private TusServer(@org.jspecify.annotations.Nullable Server server, int port) {
     this.server = server;
     this.port = port;
+  }
+
+  /** A client of a server running elsewhere (another JVM) on {@code port}; close stops nothing. */
+  static TusServer clientOf(int port) {
+    return new TusServer(null, port);
   }
 
   static TusServer serve(HttpHandler handler) throws Exception {
@@ -121,6 +126,8 @@ final class TusServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     client.close();
-    server.stop();
+    if (server != null) {
+      server.stop();
+    }
   }
 }
