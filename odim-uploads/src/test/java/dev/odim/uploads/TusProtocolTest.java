@@ -29,6 +29,8 @@ class TusProtocolTest {
   private static final long MAX = 1 << 20;
 
   @TempDir static Path directory;
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
   private Db db;
   private Uploads uploads;
   private TusServer server;
@@ -42,6 +44,7 @@ class TusProtocolTest {
             .access(TusServer.byHeader())
             .maxSize(MAX)
             .corsOrigins(List.of("https://app.example"))
+            .meterRegistry(registry)
             .build();
     server = TusServer.serve(uploads.handler());
   }
@@ -154,6 +157,8 @@ class TusProtocolTest {
     assertThat(info.state()).isEqualTo(UploadState.FINISHED);
     assertThat(info.expiresAt()).isNull();
     assertThat(info.mediaType()).isEqualTo("application/octet-stream");
+    assertThat(registry.get("odim.uploads").tag("outcome", "completed").counter().count())
+        .isPositive();
   }
 
   @Test

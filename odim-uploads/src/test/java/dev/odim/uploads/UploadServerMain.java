@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A tus server in a JVM of its own, for the kill -9 test: args are the JDBC URL, the store
- * directory and a file to write the port to once it listens.
+ * A tus server in a JVM of its own, for the kill -9 and memory tests: args are the JDBC URL, the
+ * store directory, a file to write the port to once it listens, and optionally the segment size.
  */
 public final class UploadServerMain {
   private UploadServerMain() {}
@@ -17,7 +17,7 @@ public final class UploadServerMain {
         Uploads.builder(db)
             .directory(Path.of(args[1]))
             .access(TusServer.byHeader())
-            .segmentSize(64 << 10)
+            .segmentSize(args.length > 3 ? Long.parseLong(args[3]) : 64 << 10)
             .leaseTimeout(java.time.Duration.ofSeconds(1))
             .build();
     TusServer server = TusServer.serve(uploads.handler());
