@@ -8,6 +8,10 @@ import org.jdbi.v3.core.Handle;
  * the transaction rolls back, the client gets a 500 and the upload stays complete but unfinished;
  * an empty PATCH at the final offset tries the completion again. Not called for partial uploads,
  * which are pieces of a final upload.
+ *
+ * <p>Like every {@code Db} transaction it is retried on a serialization failure or deadlock, so the
+ * hook may run more than once and must have no effects outside the transaction (enqueue a job for
+ * those).
  */
 @FunctionalInterface
 public interface UploadCompletion {

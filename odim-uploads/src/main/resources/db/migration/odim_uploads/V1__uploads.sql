@@ -42,3 +42,6 @@ CREATE INDEX uploads_by_owner ON uploads (owner);
 
 -- Clean-up: uploads past their expiry.
 CREATE INDEX uploads_by_expiry ON uploads (expires_at) WHERE expires_at IS NOT NULL;
+
+-- The heartbeat: one UPDATE per instance several times a second, over the few leased rows only.
+CREATE INDEX uploads_by_lease_holder ON uploads (lease_holder) WHERE lease_holder IS NOT NULL;

@@ -41,10 +41,29 @@ public final class UploadTable {
   private final String table;
   private final ObjectMapper json;
 
+  /** The queries that run per request or per heartbeat; QueryPlansTest checks their indexes. */
+  final String measure;
+
+  final String renew;
+  final String expired;
+  final String byId;
+
   public UploadTable(Db db, String schema, ObjectMapper json) {
     this.db = db;
     this.table = schema + ".uploads";
     this.json = json;
+    this.measure =
+        "SELECT coalesce(sum(coalesce(upload_length, upload_offset)), 0) FROM "
+            + table
+            + " WHERE owner = :owner";
+    this.renew =
+        "UPDATE "
+            + table
+            + " SET lease_until = clock_timestamp() + :ms * interval '1 millisecond'"
+            + " WHERE lease_holder = ANY(:tokens) RETURNING lease_holder, release_requested";
+    this.expired =
+        "SELECT id FROM " + table + " WHERE expires_at <= :now ORDER BY expires_at LIMIT :limit";
+    this.byId = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = :id";
   }
 
   /** A new upload's row. */
@@ -90,24 +109,12 @@ public final class UploadTable {
         .bind("key", table + "/" + owner)
         .mapTo(String.class)
         .one();
-    return handle
-        .createQuery(
-            "SELECT coalesce(sum(coalesce(upload_length, upload_offset)), 0) FROM "
-                + table
-                + " WHERE owner = :owner")
-        .bind("owner", owner)
-        .mapTo(Long.class)
-        .one();
+    return handle.createQuery(measure).bind("owner", owner).mapTo(Long.class).one();
   }
 
   public Optional<UploadRow> find(UUID id) {
     return db.withHandle(
-        handle ->
-            handle
-                .createQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = :id")
-                .bind("id", id)
-                .map((rs, ctx) -> row(rs))
-                .findOne());
+        handle -> handle.createQuery(byId).bind("id", id).map((rs, ctx) -> row(rs)).findOne());
   }
 
   public List<UploadRow> findAll(Collection<UUID> ids) {
@@ -164,12 +171,7 @@ public final class UploadTable {
         handle -> {
           Map<String, Boolean> held = new HashMap<>();
           handle
-              .createQuery(
-                  "UPDATE "
-                      + table
-                      + " SET lease_until = clock_timestamp() + :ms * interval '1 millisecond'"
-                      + " WHERE lease_holder = ANY(:tokens) RETURNING lease_holder,"
-                      + " release_requested")
+              .createQuery(renew)
               .bind("tokens", tokens.toArray(String[]::new))
               .bind("ms", leaseMillis)
               .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getBoolean(2)))
@@ -291,10 +293,7 @@ public final class UploadTable {
     return db.withHandle(
         handle ->
             handle
-                .createQuery(
-                    "SELECT id FROM "
-                        + table
-                        + " WHERE expires_at <= :now ORDER BY expires_at LIMIT :limit")
+                .createQuery(expired)
                 .bind("now", time(now))
                 .bind("limit", limit)
                 .mapTo(UUID.class)
