@@ -35,6 +35,7 @@ final class Problems {
           Map.entry("media_type_not_allowed", "Files of this type cannot be uploaded here."),
           Map.entry("final_upload_not_patchable", "A final upload is complete when created."),
           Map.entry("upload_locked", "Another request is writing this upload; try again."),
+          Map.entry("database_unavailable", "Uploads are briefly unavailable; try again."),
           Map.entry("storage_failed", "The upload could not be stored; try again later."),
           Map.entry("completion_failed", "The upload arrived but could not be finished; retry."));
 

@@ -3,6 +3,7 @@ package dev.odim.uploads.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.Ids;
 import dev.odim.core.db.Db;
+import dev.odim.core.db.DbUnavailableException;
 import dev.odim.core.http.HttpHandler;
 import dev.odim.core.http.HttpRequest;
 import dev.odim.core.http.HttpResponse;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.JdbiException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +104,18 @@ public final class TusHandler implements HttpHandler {
 
   @Override
   public HttpResponse handle(HttpRequest request) throws IOException {
-    HttpResponse response = dispatch(request).withHeader("Tus-Resumable", VERSION);
+    HttpResponse answer;
+    try {
+      answer = dispatch(request);
+    } catch (JdbiException | DbUnavailableException e) {
+      // The offset in the database is still the truth; the client retries and resumes from it.
+      LOG.warn("upload state unavailable for {} {}", request.method(), request.path(), e);
+      answer =
+          problems
+              .answer(503, "database_unavailable", "try again shortly")
+              .withHeader("Retry-After", "5");
+    }
+    HttpResponse response = answer.withHeader("Tus-Resumable", VERSION);
     return withCors(request, response);
   }
 
