@@ -1,6 +1,7 @@
 package dev.odim.uploads;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.odim.core.db.Db;
 import dev.odim.testkit.PostgresExtension;
@@ -48,6 +49,10 @@ class DatabaseOutageTest {
       assertThat(patch.statusCode()).isEqualTo(503);
       TusProtocolTest.assertProblem(patch, "database_unavailable");
       assertThat(patch.headers().firstValue("Retry-After")).hasValue("5");
+      // The pool still holds connections the cut broke; each fails once, as a 503, then is gone.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.head(location, "ann").statusCode() == 200);
       assertThat(server.offset(location, "ann")).isEqualTo(5);
       assertThat(server.patch(location, "ann", 5, "56789".getBytes()).statusCode()).isEqualTo(204);
     }
