@@ -52,7 +52,7 @@ class ResumeAndLeaseTest {
         Uploads.builder(db)
             .directory(directory)
             .access(TusServer.byHeader())
-            .leaseTimeout(Duration.ofSeconds(2))
+            .leaseTimeout(Duration.ofSeconds(3))
             .build();
     one = TusServer.serve(first.handler());
     two = TusServer.serve(second.handler());

@@ -93,13 +93,11 @@ public final class TusHandler implements HttpHandler {
 
   /** The request's target: the collection, one upload, or nothing of ours. */
   private sealed interface Target {
-    String prefix();
-
     record Collection(String prefix) implements Target {}
 
     record Upload(String prefix, UUID id) implements Target {}
 
-    record Unknown(String prefix) implements Target {}
+    record Unknown() implements Target {}
   }
 
   @Override
@@ -299,7 +297,7 @@ public final class TusHandler implements HttpHandler {
       return created.withHeader("Upload-Expires", HTTP_DATE.format(now.plus(settings.expiry())));
     }
     // creation-with-upload, or an empty upload that is complete at once: the PATCH path.
-    HttpResponse written = write(request, caller, id, 0, null, withUpload);
+    HttpResponse written = write(request, id, 0, null, withUpload, null);
     if (written.status() != 204) {
       return written;
     }
@@ -537,24 +535,12 @@ public final class TusHandler implements HttpHandler {
     if (declared > 0 && offset + declared > (known == null ? settings.maxSize() : known)) {
       return tooLarge(offset + declared);
     }
-    return write(request, caller, id, offset, checksum, true, length);
-  }
-
-  private HttpResponse write(
-      HttpRequest request,
-      String caller,
-      UUID id,
-      long offset,
-      @Nullable Checksum checksum,
-      boolean hasBody)
-      throws IOException, InterruptedException {
-    return write(request, caller, id, offset, checksum, hasBody, null);
+    return write(request, id, offset, checksum, true, length);
   }
 
   /** Writes the body at {@code offset} under the upload's lease, and completes it when full. */
   private HttpResponse write(
       HttpRequest request,
-      String caller,
       UUID id,
       long offset,
       @Nullable Checksum checksum,
@@ -927,11 +913,11 @@ public final class TusHandler implements HttpHandler {
     }
     int at = path.lastIndexOf(base);
     if (at < 0) {
-      return new Target.Unknown("");
+      return new Target.Unknown();
     }
     String rest = path.substring(at + base.length());
     if (!UUID_TEXT.matcher(rest).matches()) {
-      return new Target.Unknown(path.substring(0, at));
+      return new Target.Unknown();
     }
     return new Target.Upload(path.substring(0, at), UUID.fromString(rest));
   }
