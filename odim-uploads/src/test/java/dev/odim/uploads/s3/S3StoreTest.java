@@ -1,0 +1,179 @@
+package dev.odim.uploads.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.odim.core.OdimConfigException;
+import dev.odim.uploads.store.UploadStore;
+import dev.odim.uploads.store.UploadStoreContract;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The store contract against a real S3-compatible server, plus what only the S3 store does. */
+class S3StoreTest extends UploadStoreContract {
+  private static final long PART = 5L * MIB;
+
+  @RegisterExtension static final S3ProxyServer S3 = new S3ProxyServer();
+
+  /** Each test's own corner of the bucket. */
+  private final String prefix = "t-" + UUID.randomUUID() + "/";
+
+  @TempDir Path temp;
+
+  @Override
+  protected UploadStore openStore() {
+    // 2 GiB keeps the part size at S3's 5 MiB minimum, the size the contract's cases straddle
+    return S3.storeBuilder()
+        .keyPrefix(prefix)
+        .tempDirectory(temp)
+        .partSize(PART)
+        .maxUploadSize(2048L * MIB)
+        .build();
+  }
+
+  @AfterEach
+  void leavesNoTemporaryFile() throws IOException {
+    try (Stream<Path> files = Files.list(temp)) {
+      assertThat(files.toList()).isEmpty();
+    }
+  }
+
+  @Test
+  void aTailSmallerThanAPartIsKeptAsAnIncompletePartObject() throws Exception {
+    String id = newUpload();
+    assertThat(((S3Store) store()).partSize()).isEqualTo(PART);
+
+    assertThat(store().append(id, 0, in(bytes((int) PART + 10)))).isEqualTo(PART + 10);
+
+    assertThat(keys()).containsExactlyInAnyOrder(id + ".info", id + ".part.2");
+    assertThat(size(id + ".part.2")).isEqualTo(10);
+    String multipartId = read(id + ".info");
+    assertThat(
+            S3.client()
+                .listParts(
+                    b -> b.bucket(S3ProxyServer.BUCKET).key(prefix + id).uploadId(multipartId))
+                .parts())
+        .singleElement()
+        .satisfies(part -> assertThat(part.size()).isEqualTo(PART));
+  }
+
+  @Test
+  void finishLeavesOnlyTheObject() throws Exception {
+    String id = finished(bytes((int) (2 * PART + 3)));
+
+    assertThat(keys()).containsExactly(id);
+    assertThat(size(id)).isEqualTo(2 * PART + 3);
+  }
+
+  @Test
+  void anotherInstanceContinuesAnUploadTheFirstStarted() throws Exception {
+    UploadStore first = store();
+    UploadStore second = reopen();
+    String id = UUID.randomUUID().toString();
+    byte[] bytes = bytes(11 * MIB + 5);
+    first.create(id);
+
+    long offset = first.append(id, 0, in(bytes, 0, 3 * MIB));
+    offset = second.append(id, offset, in(bytes, (int) offset, 4 * MIB));
+    offset = first.append(id, offset, in(bytes, (int) offset, bytes.length - (int) offset));
+    second.finish(id, offset);
+
+    assertThat(sha256(first.open(id))).isEqualTo(sha256(bytes));
+  }
+
+  @Test
+  void finishingAgainAfterALostAnswerIsHarmless() throws Exception {
+    String id = finished(bytes(100));
+
+    reopen().finish(id, 100);
+
+    assertThat(size(id)).isEqualTo(100);
+  }
+
+  @Test
+  void appendToAnUploadNeverCreatedFails() {
+    assertThatThrownBy(() -> store().append(UUID.randomUUID().toString(), 0, in(bytes(1))))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void idsWithCharactersOutsideTheKeyAlphabetAreRefused() {
+    assertThatThrownBy(() -> store().create("../escape"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store().create("a.info")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void partSizeGrowsSoThatTheLargestUploadFitsInTenThousandParts() {
+    long gib = 1024L * MIB;
+    for (long max : List.of(1L, 2 * gib, 48 * gib, 100 * gib, 1024 * gib, 5 * 1024 * gib)) {
+      for (long part : List.of(PART, 8L * MIB, 64L * MIB)) {
+        long effective = S3StoreBuilder.effectivePartSize(part, max);
+        assertThat(effective).isGreaterThanOrEqualTo(part);
+        assertThat(effective % MIB == 0 || effective == part).isTrue();
+        assertThat(Math.ceilDiv(max, effective))
+            .as("parts for %d bytes", max)
+            .isLessThanOrEqualTo(10_000);
+      }
+    }
+    assertThat(S3StoreBuilder.effectivePartSize(PART, 2 * gib)).isEqualTo(PART);
+    assertThat(S3StoreBuilder.effectivePartSize(8L * MIB, 100 * gib)).isEqualTo(11L * MIB);
+    assertThat(S3.storeBuilder().maxUploadSize(100 * gib).partSize(8L * MIB).build().partSize())
+        .isEqualTo(11L * MIB);
+  }
+
+  @Test
+  void everySettingIsValidated() {
+    assertSetting(S3Store.builder(), "bucket");
+    assertSetting(S3.storeBuilder().bucket("Not_A_Bucket"), "bucket");
+    assertSetting(S3.storeBuilder().keyPrefix("/abs"), "keyPrefix");
+    assertSetting(S3.storeBuilder().tempDirectory(temp.resolve("missing")), "tempDirectory");
+    assertSetting(S3.storeBuilder().partSize(5L * MIB - 1), "partSize");
+    assertSetting(S3.storeBuilder().partSize(5L * 1024 * MIB + 1), "partSize");
+    assertSetting(S3.storeBuilder().maxUploadSize(0), "maxUploadSize");
+    assertSetting(S3.storeBuilder().maxUploadSize(5L * 1024 * 1024 * MIB + 1), "maxUploadSize");
+    assertSetting(S3.storeBuilder().region("Not a region"), "region");
+    assertSetting(
+        S3Store.builder().bucket("b-1").client(S3.client()).endpoint(URI.create("http://x")),
+        "client");
+  }
+
+  private static void assertSetting(S3StoreBuilder builder, String setting) {
+    assertThatThrownBy(builder::build)
+        .isInstanceOfSatisfying(
+            OdimConfigException.class, e -> assertThat(e.setting()).isEqualTo(setting));
+  }
+
+  private List<String> keys() {
+    return S3
+        .client()
+        .listObjectsV2Paginator(b -> b.bucket(S3ProxyServer.BUCKET).prefix(prefix))
+        .contents()
+        .stream()
+        .map(S3Object::key)
+        .map(key -> key.substring(prefix.length()))
+        .toList();
+  }
+
+  private long size(String name) {
+    return S3.client()
+        .headObject(b -> b.bucket(S3ProxyServer.BUCKET).key(prefix + name))
+        .contentLength();
+  }
+
+  private String read(String name) {
+    return S3.client()
+        .getObjectAsBytes(b -> b.bucket(S3ProxyServer.BUCKET).key(prefix + name))
+        .asUtf8String();
+  }
+}
