@@ -27,9 +27,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListPartsRequest;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.Part;
@@ -106,8 +109,8 @@ public final class S3Store implements UploadStore {
     if (readInfo(key) != null || head(key) != null) {
       return;
     }
-    // A crash between these two calls leaves a multipart upload nobody knows: a bucket lifecycle
-    // rule that aborts incomplete multipart uploads after a few days removes it (docs/uploads.md).
+    // A crash between these two calls leaves a multipart upload without .info: ids() still lists
+    // it (from ListMultipartUploads), so the clean-up job deletes it.
     String multipartId =
         call(
             "start the multipart upload of " + key,
@@ -404,6 +407,11 @@ public final class S3Store implements UploadStore {
   public void delete(String uploadId) throws IOException {
     String key = key(uploadId);
     removePending(key);
+    for (MultipartUpload open : openMultipartUploads(key)) {
+      if (open.key().equals(key)) {
+        abort(key, open.uploadId()); // one whose .info was never written (crash in create)
+      }
+    }
     call("delete " + key, () -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
   }
 
@@ -425,6 +433,12 @@ public final class S3Store implements UploadStore {
           }
           return ids;
         });
+    for (MultipartUpload open : openMultipartUploads(keyPrefix)) {
+      String id = open.key().substring(keyPrefix.length());
+      if (UPLOAD_ID.matcher(id).matches()) {
+        ids.add(id);
+      }
+    }
     return ids.stream();
   }
 
@@ -438,6 +452,20 @@ public final class S3Store implements UploadStore {
   @Override
   public String toString() {
     return "S3Store[bucket=" + bucket + ", keyPrefix=" + keyPrefix + ", partSize=" + partSize + "]";
+  }
+
+  private List<MultipartUpload> openMultipartUploads(String prefix) throws IOException {
+    return call(
+        "list the multipart uploads under " + prefix,
+        () -> {
+          ListMultipartUploadsRequest request =
+              ListMultipartUploadsRequest.builder().bucket(bucket).prefix(prefix).build();
+          List<MultipartUpload> uploads = new ArrayList<>();
+          for (ListMultipartUploadsResponse page : s3.listMultipartUploadsPaginator(request)) {
+            uploads.addAll(page.uploads());
+          }
+          return uploads;
+        });
   }
 
   /** Aborts the multipart upload, deletes {@code .info} and every incomplete part. */

@@ -92,6 +92,27 @@ class S3StoreTest extends UploadStoreContract {
   }
 
   @Test
+  void aMultipartUploadWhoseInfoWasNeverWrittenIsListedAndDeleted() throws Exception {
+    // create() crashed between starting the multipart upload and writing .info
+    String id = UUID.randomUUID().toString();
+    S3.client().createMultipartUpload(b -> b.bucket(S3ProxyServer.BUCKET).key(prefix + id));
+
+    try (Stream<String> ids = store().ids()) {
+      assertThat(ids.toList()).containsExactly(id);
+    }
+    store().delete(id);
+
+    assertThat(
+            S3.client()
+                .listMultipartUploads(b -> b.bucket(S3ProxyServer.BUCKET).prefix(prefix))
+                .uploads())
+        .isEmpty();
+    try (Stream<String> ids = store().ids()) {
+      assertThat(ids.toList()).isEmpty();
+    }
+  }
+
+  @Test
   void finishingAgainAfterALostAnswerIsHarmless() throws Exception {
     String id = finished(bytes(100));
 

@@ -111,7 +111,7 @@ public abstract class UploadStoreContract {
   @ParameterizedTest(name = "recorded {0} bytes, then {1} more were written but not recorded")
   @CsvSource({
     "6291456, 5242880", // recorded mid-part, the lost write completed that part and more
-    "5242880, 5242881", // recorded exactly at a part boundary
+    "5242880, 10485761", // recorded at a part boundary; two whole parts past it were lost
     "5242879, 2" // recorded one byte short of a boundary, the lost write crossed it
   })
   void bytesBeyondTheRecordedOffsetAreDiscardedAcrossPartBoundaries(int recordedSize, int lostSize)
@@ -241,7 +241,7 @@ public abstract class UploadStoreContract {
 
   @Test
   void concurrentUploadsStaySeparate() throws Exception {
-    int uploads = 8;
+    int uploads = 6;
     List<String> ids = new ArrayList<>();
     List<byte[]> contents = new ArrayList<>();
     for (int i = 0; i < uploads; i++) {
@@ -256,7 +256,7 @@ public abstract class UploadStoreContract {
         String id = ids.get(i);
         byte[] content = contents.get(i);
         // each upload in chunks of its own size, each chunk from any of two store instances
-        int chunk = 700 * 1024 + 977 * i;
+        int chunk = 1300 * 1024 + 977 * i;
         UploadStore other = reopen();
         offsets.add(
             pool.submit(
