@@ -292,8 +292,9 @@ public final class S3Store implements UploadStore {
       sizes.add(head.contentLength());
     }
     long total = sizes.stream().mapToLong(Long::longValue).sum();
-    if (total > S3StoreBuilder.MAX_OBJECT_SIZE) {
-      throw new IOException("the concatenation " + key + " would be larger than 5 TiB");
+    if (total > maxUploadSize) {
+      throw new IOException(
+          "the concatenation " + key + " would be larger than maxUploadSize " + maxUploadSize);
     }
     if (total == 0) {
       call("write " + key, () -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.empty()));
@@ -307,7 +308,7 @@ public final class S3Store implements UploadStore {
     try {
       List<CompletedPart> parts =
           copyable(sizes)
-              ? copyParts(key, multipartId, sources)
+              ? copyParts(key, multipartId, sources, sizes)
               : streamParts(key, multipartId, sources);
       call(
           "complete the multipart upload of " + key,
@@ -330,43 +331,49 @@ public final class S3Store implements UploadStore {
   }
 
   /**
-   * Whether each source can become one part copied inside the service (no bytes through this
-   * process): every source but the last must reach S3's minimum part size, none its maximum.
+   * Whether the sources can be copied inside the service (no bytes through this process) in parts
+   * of the part size: every source but the last must be a whole number of parts. Parts of one size
+   * also suit Cloudflare R2, which refuses uploads whose non-trailing parts differ in size.
    */
-  private static boolean copyable(List<Long> sizes) {
-    for (int i = 0; i < sizes.size(); i++) {
+  private boolean copyable(List<Long> sizes) {
+    for (int i = 0; i < sizes.size() - 1; i++) {
       long size = sizes.get(i);
-      boolean last = i == sizes.size() - 1;
-      if (size > S3StoreBuilder.MAX_PART_SIZE
-          || (!last && size < S3StoreBuilder.MIN_PART_SIZE)
-          || (last && size == 0 && sizes.size() > 1)) {
+      if (size == 0 || size % partSize != 0) {
         return false;
       }
     }
-    return sizes.size() <= S3StoreBuilder.MAX_PARTS;
+    return sizes.getLast() > 0 || sizes.size() == 1;
   }
 
-  private List<CompletedPart> copyParts(String key, String multipartId, List<String> sources)
-      throws IOException {
-    List<CompletedPart> parts = new ArrayList<>(sources.size());
+  private List<CompletedPart> copyParts(
+      String key, String multipartId, List<String> sources, List<Long> sizes) throws IOException {
+    List<CompletedPart> parts = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      int number = i + 1;
       String source = sources.get(i);
-      String eTag =
-          call(
-              "copy " + source + " into " + key,
-              () ->
-                  s3.uploadPartCopy(
-                          b ->
-                              b.sourceBucket(bucket)
-                                  .sourceKey(source)
-                                  .destinationBucket(bucket)
-                                  .destinationKey(key)
-                                  .uploadId(multipartId)
-                                  .partNumber(number))
-                      .copyPartResult()
-                      .eTag());
-      parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+      long size = sizes.get(i);
+      for (long from = 0; from < size; from += partSize) {
+        int number = parts.size() + 1;
+        if (number > S3StoreBuilder.MAX_PARTS) {
+          throw new IOException("the upload " + key + " would need more than 10,000 parts");
+        }
+        String range = "bytes=" + from + "-" + (Math.min(from + partSize, size) - 1);
+        String eTag =
+            call(
+                "copy " + source + " into " + key,
+                () ->
+                    s3.uploadPartCopy(
+                            b ->
+                                b.sourceBucket(bucket)
+                                    .sourceKey(source)
+                                    .copySourceRange(range)
+                                    .destinationBucket(bucket)
+                                    .destinationKey(key)
+                                    .uploadId(multipartId)
+                                    .partNumber(number))
+                        .copyPartResult()
+                        .eTag());
+        parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+      }
     }
     return parts;
   }

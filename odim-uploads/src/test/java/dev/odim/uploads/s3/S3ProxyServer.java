@@ -101,14 +101,18 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
     if (client != null) {
       client.close();
     }
+    if (shutdownHook != null) {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    }
     if (process != null) {
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
-    }
-    if (shutdownHook != null) {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      // s3proxy starts no processes of its own, so the child gone means nothing survives the run
+      if (process.isAlive() || process.descendants().anyMatch(ProcessHandle::isAlive)) {
+        throw new IllegalStateException("s3proxy (pid " + process.pid() + ") did not stop");
+      }
     }
   }
 
