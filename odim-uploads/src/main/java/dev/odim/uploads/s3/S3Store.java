@@ -197,29 +197,18 @@ public final class S3Store implements UploadStore {
     if (length < 0 || length > maxUploadSize) {
       throw new IllegalArgumentException("length must be 0 to maxUploadSize, was " + length);
     }
-    String multipartId = readInfo(key);
-    if (multipartId == null) {
-      if (isFinished(key, length)) {
-        return; // finished before, by a call whose answer was lost
-      }
-      throw new NoSuchFileException(key, null, "no upload in progress");
+    if (isFinished(key, length)) {
+      // finished before, by a call that crashed before tidying up or whose answer was lost
+      removePending(key);
+      return;
     }
-    try {
-      if (length == 0) {
-        // S3 refuses to complete a multipart upload without parts.
-        abort(key, multipartId);
-        call(
-            "write " + key,
-            () -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.empty()));
-      } else {
-        complete(key, multipartId, length);
-      }
-    } catch (IOException e) {
-      if (e.getCause() instanceof NoSuchUploadException && isFinished(key, length)) {
-        removePending(key);
-        return;
-      }
-      throw e;
+    String multipartId = requireInfo(key);
+    if (length == 0) {
+      // S3 refuses to complete a multipart upload without parts.
+      abort(key, multipartId);
+      call("write " + key, () -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.empty()));
+    } else {
+      complete(key, multipartId, length);
     }
     removePending(key);
   }

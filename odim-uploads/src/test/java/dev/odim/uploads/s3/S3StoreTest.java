@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The store contract against a real S3-compatible server, plus what only the S3 store does. */
@@ -136,6 +137,25 @@ class S3StoreTest extends UploadStoreContract {
     reopen().finish(id, 100);
 
     assertThat(size(id)).isEqualTo(100);
+  }
+
+  @Test
+  void finishingAgainAfterACrashBeforeTidyingUpRemovesTheLeftovers() throws Exception {
+    String id = newUpload();
+    byte[] bytes = bytes((int) PART + 7);
+    store().append(id, 0, in(bytes));
+    String info = read(id + ".info");
+    store().finish(id, bytes.length);
+    // the crash: the multipart upload was completed, its .info not yet deleted
+    S3.client()
+        .putObject(
+            b -> b.bucket(S3ProxyServer.BUCKET).key(prefix + id + ".info"),
+            RequestBody.fromString(info));
+
+    reopen().finish(id, bytes.length);
+
+    assertThat(keys()).containsExactly(id);
+    assertThat(sha256(store().open(id))).isEqualTo(sha256(bytes));
   }
 
   @Test
