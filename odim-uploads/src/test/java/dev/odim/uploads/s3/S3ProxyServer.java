@@ -8,9 +8,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -25,11 +27,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A real S3-compatible server for one test class: s3proxy (Maven Central, {@code org.gaul:s3proxy})
- * with its in-memory {@code transient} backend, run as a child JVM from the runnable jar the build
- * copies into {@code target/s3proxy/} (on the class path its Jetty 11 would clash with the build's
- * Jetty 12). Requests are signed (AWS v4) as a real service expects. Register it as a static
- * {@code @RegisterExtension} field; it stops the server after the class, and a shutdown hook stops
- * it if the test JVM exits first.
+ * with its {@code filesystem-nio2} backend (objects under {@code target/s3proxy/data-<port>},
+ * removed afterwards; the deprecated {@code filesystem} and the in-memory {@code transient}
+ * backends pass the suite too, the latter holding every byte in the child's heap), run as a child
+ * JVM from the runnable jar the build copies into {@code target/s3proxy/} (on the class path its
+ * Jetty 11 would clash with the build's Jetty 12). Requests are signed (AWS v4) as a real service
+ * expects. Register it as a static {@code @RegisterExtension} field; it stops the server after the
+ * class, and a shutdown hook stops it if the test JVM exits first.
  */
 final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
   static final String BUCKET = "odim-test";
@@ -38,6 +42,7 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private @Nullable Process process;
+  private @Nullable Path data;
   private @Nullable Thread shutdownHook;
   private @Nullable URI endpoint;
   private @Nullable S3Client client;
@@ -54,6 +59,8 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
     int port = freePort();
     Path dir = jar.getParent();
     Path properties = dir.resolve("s3proxy-" + port + ".properties");
+    Path data = Files.createDirectories(dir.resolve("data-" + port));
+    this.data = data;
     Files.writeString(
         properties,
         String.join(
@@ -62,7 +69,8 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
             "s3proxy.authorization=aws-v2-or-v4",
             "s3proxy.identity=" + IDENTITY,
             "s3proxy.credential=" + CREDENTIAL,
-            "jclouds.provider=transient",
+            "jclouds.provider=filesystem-nio2",
+            "jclouds.filesystem.basedir=" + data,
             "jclouds.identity=" + IDENTITY,
             "jclouds.credential=" + CREDENTIAL,
             ""));
@@ -76,7 +84,7 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
         new ProcessBuilder(
                 List.of(
                     java,
-                    "-Xmx512m",
+                    "-Xmx256m",
                     "-XX:TieredStopAtLevel=1",
                     "-jar",
                     jar.toString(),
@@ -112,6 +120,13 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
       // s3proxy starts no processes of its own, so the child gone means nothing survives the run
       if (process.isAlive() || process.descendants().anyMatch(ProcessHandle::isAlive)) {
         throw new IllegalStateException("s3proxy (pid " + process.pid() + ") did not stop");
+      }
+    }
+    if (data != null) {
+      try (Stream<Path> files = Files.walk(data)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(file);
+        }
       }
     }
   }
