@@ -141,6 +141,16 @@ final class S3ProxyServer implements BeforeAllCallback, AfterAllCallback {
     return Objects.requireNonNull(process, "the server is not running");
   }
 
+  /** The server's address. */
+  URI endpoint() {
+    return Objects.requireNonNull(endpoint, "the server is not running");
+  }
+
+  /** The access key id and secret the server accepts. */
+  static List<String> credentials() {
+    return List.of(IDENTITY, CREDENTIAL);
+  }
+
   /** A store builder pointed at the server's bucket, the way a deployment would configure it. */
   S3StoreBuilder storeBuilder() {
     return S3Store.builder()

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.odim.core.OdimConfigException;
 import dev.odim.uploads.store.UploadStore;
 import dev.odim.uploads.store.UploadStoreContract;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -128,6 +132,60 @@ class S3StoreTest extends UploadStoreContract {
     assertThat(keys())
         .containsExactlyInAnyOrderElementsOf(
             Stream.concat(sources.stream(), Stream.of(whole)).toList());
+  }
+
+  @Test
+  void aWriterKilledMidUploadLeavesAnUploadThatResumesByteIdentical() throws Exception {
+    String id = newUpload();
+    long seed = 77;
+    Path childTemp = Files.createDirectory(temp.resolve("child"));
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Process writer =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                KilledWriter.class.getName(),
+                S3.endpoint().toString(),
+                S3ProxyServer.credentials().get(0),
+                S3ProxyServer.credentials().get(1),
+                S3ProxyServer.BUCKET,
+                prefix,
+                childTemp.toString(),
+                id,
+                Long.toString(seed))
+            .redirectErrorStream(true)
+            .start();
+    long recorded = 0;
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      // past two part boundaries, then kill -9 while the next append is in flight
+      while (recorded < 11L * MIB && (line = out.readLine()) != null) {
+        if (line.startsWith("offset ")) {
+          recorded = Long.parseLong(line.substring(7));
+        }
+      }
+      writer.destroyForcibly(); // SIGKILL: no finally blocks, no shutdown hooks
+      assertThat(writer.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(recorded)
+        .as("offset the writer reported before it died")
+        .isGreaterThanOrEqualTo(11L * MIB);
+    byte[] content = KilledWriter.content(seed);
+
+    long offset =
+        reopen().append(id, recorded, in(content, (int) recorded, content.length - (int) recorded));
+    assertThat(offset).isEqualTo(content.length);
+    store().finish(id, content.length);
+
+    assertThat(sha256(store().open(id))).isEqualTo(sha256(content));
+    try (Stream<Path> files = Files.walk(childTemp)) {
+      // the killed process may leave its half-filled part file behind; nothing else does
+      files.filter(Files::isRegularFile).forEach(file -> file.toFile().delete());
+    }
+    Files.delete(childTemp);
   }
 
   @Test
