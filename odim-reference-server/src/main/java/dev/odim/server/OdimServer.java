@@ -50,6 +50,7 @@ import dev.odim.server.internal.account.Sessions;
 import dev.odim.server.internal.account.UserKeyRotation;
 import dev.odim.server.internal.account.Users;
 import dev.odim.server.internal.admin.AdminRoutes;
+import dev.odim.server.internal.content.UploadRoutes;
 import dev.odim.server.internal.creator.ProfileRoutes;
 import dev.odim.server.internal.creator.Profiles;
 import dev.odim.server.internal.moneyout.AdminPaymentRoutes;
@@ -493,6 +494,7 @@ public final class OdimServer implements AutoCloseable {
           platform.payoutRoutes.register(api);
           platform.adminPayments.register(api);
           platform.reconciliationRoutes.register(api);
+          platform.uploads.register(api);
           if (simulator != null) {
             simulator.register(api);
           }
@@ -560,15 +562,17 @@ public final class OdimServer implements AutoCloseable {
 
   /**
    * The SDK modules the platform runs on: the job queue (PostgreSQL), webhook intake and the worker
-   * that processes the inbox, the payments worker (payouts' transfers, refunds), the audit log,
-   * field encryption, the rate limiter, accounts and sessions. Closed in reverse order of start,
-   * before the database.
+   * that processes the inbox, the payments worker (payouts' transfers, refunds), tus uploads and
+   * their clean-up worker, the audit log, field encryption, the rate limiter, accounts and
+   * sessions. Closed in reverse order of start, before the database.
    */
   private static final class Platform implements AutoCloseable {
     final PostgresBackend backend;
     final Webhooks webhooks;
     final Worker webhookWorker;
     final Worker renewalWorker;
+    final UploadRoutes uploads;
+    final Worker uploadWorker;
     final RateLimitStore rateLimitStore;
     final RateLimiter rateLimiter;
     final ValidatorFactory validation;
@@ -607,6 +611,8 @@ public final class OdimServer implements AutoCloseable {
         Webhooks webhooks,
         Worker webhookWorker,
         Worker renewalWorker,
+        UploadRoutes uploads,
+        Worker uploadWorker,
         RateLimitStore rateLimitStore,
         RateLimiter rateLimiter,
         ValidatorFactory validation,
@@ -633,6 +639,8 @@ public final class OdimServer implements AutoCloseable {
       this.webhooks = webhooks;
       this.webhookWorker = webhookWorker;
       this.renewalWorker = renewalWorker;
+      this.uploads = uploads;
+      this.uploadWorker = uploadWorker;
       this.rateLimitStore = rateLimitStore;
       this.rateLimiter = rateLimiter;
       this.validation = validation;
@@ -688,6 +696,8 @@ public final class OdimServer implements AutoCloseable {
       Webhooks webhooks = null;
       Worker worker = null;
       Worker renewalWorker = null;
+      UploadRoutes uploads = null;
+      Worker uploadWorker = null;
       RateLimitStore store = null;
       ValidatorFactory validation = null;
       try {
@@ -720,6 +730,11 @@ public final class OdimServer implements AutoCloseable {
                     new Renewals(db, payments, subscriptions, users, paystack, audit)::run)
                 .meterRegistry(registry)
                 .start();
+        // Creators' uploads under ODIM_DATA/uploads; every 15 minutes, once across instances, the
+        // queue's schedule removes expired uploads and orphaned files.
+        uploads =
+            UploadRoutes.start(db, clock, config.dataDirectory().resolve("uploads"), registry);
+        uploadWorker = uploads.startWorker(queue, registry);
         if (keys.keys().size() > 1) {
           UserKeyRotation usersRotation = new UserKeyRotation(db, cipher, emailIndex);
           PaymentKeyRotation paymentsRotation = new PaymentKeyRotation(db, cipher);
@@ -757,6 +772,8 @@ public final class OdimServer implements AutoCloseable {
             webhooks,
             worker,
             renewalWorker,
+            uploads,
+            uploadWorker,
             store,
             limiter,
             validation,
@@ -785,6 +802,12 @@ public final class OdimServer implements AutoCloseable {
         }
         if (store != null) {
           closeQuietly(store);
+        }
+        if (uploadWorker != null) {
+          uploadWorker.close();
+        }
+        if (uploads != null) {
+          uploads.close();
         }
         if (renewalWorker != null) {
           renewalWorker.close();
@@ -895,6 +918,8 @@ public final class OdimServer implements AutoCloseable {
       if (paymentJobs != null) {
         paymentJobs.close();
       }
+      uploadWorker.close();
+      uploads.close();
       renewalWorker.close();
       webhookWorker.close();
       webhooks.close();

@@ -2,6 +2,10 @@ package dev.odim.server;
 
 import dev.odim.server.internal.web.Api;
 import dev.odim.testkit.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +38,19 @@ final class TestServers {
     env.put("DATABASE_URL", databaseUrl);
     env.put("ODIM_ENCRYPTION_KEYS", ENCRYPTION_KEYS);
     env.put("ODIM_RATE_LIMIT", "off");
+    // Uploads' bytes go under ODIM_DATA: one directory per server, none in the working directory.
+    env.put("ODIM_DATA", dataDirectory().toString());
     env.putAll(settings);
     ServerConfig config = ServerConfig.parse(List.of("--port", "0"), env);
     return OdimServer.start(config, clock, extraRoutes);
+  }
+
+  /** A new empty directory for one server's files. */
+  static Path dataDirectory() {
+    try {
+      return Files.createTempDirectory("odim-server-test");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -305,6 +305,8 @@ class TusProtocolTest {
     HttpResponse<String> patch = server.patch(location, "jon", 5, "56789".getBytes());
     assertThat(patch.statusCode()).isEqualTo(404);
     assertProblem(patch, "upload_not_found");
+    // A refusal without a detail of its own still carries a human message (the title).
+    assertThat(patch.body()).contains("\"detail\":\"There is no such upload.\"");
   }
 
   @Test

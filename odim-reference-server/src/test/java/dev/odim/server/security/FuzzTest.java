@@ -70,6 +70,8 @@ class FuzzTest {
   private static final String TIERS = "odim_server.tiers";
   private static final String LEDGER_ACCOUNTS = "odim_ledger.accounts";
   private static final String PAYOUT_ACCOUNTS = "odim_server.payout_accounts";
+  private static final String UPLOADS = "odim_uploads.uploads";
+  private static int uploadsCreated;
   private static boolean payoutAccountSet;
   private static int profilesCreated;
   private static int tiersCreated;
@@ -107,7 +109,11 @@ class FuzzTest {
       assertThat(after.tables()).as("no table dropped or created").isEqualTo(before.tables());
       assertThat(changes.keySet())
           .as("tables changed by %s successes", successes)
-          .isSubsetOf(USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS, PAYOUT_ACCOUNTS);
+          .isSubsetOf(
+              USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS, PAYOUT_ACCOUNTS, UPLOADS);
+      // Every upload row is one a creation answered 201 for; none became content (no random body
+      // sniffs as an allowed type), so odim_server.contents is unchanged.
+      assertThat(changes.getOrDefault(UPLOADS, 0L)).as("uploads").isEqualTo(uploadsCreated);
       // One creator signs in here: their first saved account adds the row, later ones replace it.
       assertThat(changes.getOrDefault(PAYOUT_ACCOUNTS, 0L))
           .as("payout accounts")
@@ -159,6 +165,71 @@ class FuzzTest {
           .as("a random body succeeded: %s", body)
           .isIn("POST /api/auth/signup", "POST /api/auth/login");
     }
+  }
+
+  @Provide
+  Arbitrary<Target> tusTargets() {
+    return Combinators.combine(
+            Arbitraries.of(ours().stream().filter(e -> e.path().startsWith("/uploads/")).toList()),
+            Arbitraries.of(Who.class))
+        .as(Target::new);
+  }
+
+  /**
+   * tus requests that get past the version check: the protocol's headers with valid, odd and
+   * hostile values, bodies of random bytes. Every refusal is a problem with a code; a creation that
+   * succeeds is counted against the rows of odim_uploads.uploads at the end.
+   */
+  @Property(tries = 200)
+  void tusHeaders(@ForAll("tusTargets") Target target, @ForAll Random random) throws Exception {
+    Map<String, String> headers = new HashMap<>();
+    headers.put("Tus-Resumable", random.nextInt(10) == 0 ? garbage(random) : "1.0.0");
+    String[] numbers = {"0", "5", "-1", " 7 ", "1e3", "99999999999999999999", "2147483649", "x"};
+    int n = 1 + random.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      switch (random.nextInt(8)) {
+        case 0 -> headers.put("Upload-Length", numbers[random.nextInt(numbers.length)]);
+        case 1 -> headers.put("Upload-Defer-Length", random.nextBoolean() ? "1" : garbage(random));
+        case 2 -> headers.put("Upload-Offset", numbers[random.nextInt(numbers.length)]);
+        case 3 ->
+            headers.put(
+                "Upload-Metadata",
+                switch (random.nextInt(4)) {
+                  case 0 -> "filename " + base64("a.png") + ",filetype " + base64("image/png");
+                  case 1 -> "filetype " + base64("application/x-msdownload");
+                  case 2 -> "filename !!notbase64!!,,a b c";
+                  default -> garbage(random);
+                });
+        case 4 ->
+            headers.put(
+                "Upload-Checksum",
+                new String[] {"sha256 AAAA", "crc32 AAAA", "sha1", "md5 " + garbage(random)}
+                    [random.nextInt(4)]);
+        case 5 ->
+            headers.put(
+                "Upload-Concat",
+                new String[] {
+                      "partial", "final;/uploads/" + UUID.randomUUID(), "final;", garbage(random)
+                    }
+                    [random.nextInt(4)]);
+        case 6 ->
+            headers.put(
+                "X-HTTP-Method-Override",
+                new String[] {"PATCH", "DELETE", "HEAD", "GET", garbage(random)}
+                    [random.nextInt(5)]);
+        default ->
+            headers.put(
+                "Content-Type",
+                random.nextBoolean() ? "application/offset+octet-stream" : "application/json");
+      }
+    }
+    byte[] body = new byte[random.nextInt(3) == 0 ? 0 : random.nextInt(4096)];
+    random.nextBytes(body);
+    send(target, body, headers);
+  }
+
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   @Provide
@@ -525,6 +596,11 @@ class FuzzTest {
         }
       }
       case "POST /api/creators/me/tiers" -> tiersCreated++;
+      case "POST /uploads/" -> {
+        if (answer.status() == 201) {
+          uploadsCreated++;
+        }
+      }
       case "PUT /api/creators/me/payout-account" -> payoutAccountSet = true;
       case "POST /api/me/password" -> {
         // Only a mutated valid body gets here: the session is new and so is the password.

@@ -25,7 +25,11 @@ final class SafeAnswers {
 
   private SafeAnswers() {}
 
-  /** Asserts {@code answer} is below 500, an error is a problem with a code, and nothing leaks. */
+  /**
+   * Asserts {@code answer} is below 500, an error is a problem with a code, and nothing leaks. A
+   * success may have no body (tus: 201, 204, HEAD); an error to HEAD has a problem's type but no
+   * body.
+   */
   static void assertSafe(Answer answer, String request) {
     String body = answer.response().body();
     assertThat(answer.status()).as("status of %s; body %s", request, body).isLessThan(500);
@@ -46,6 +50,11 @@ final class SafeAnswers {
     assertThat(answer.header("Content-Type"))
         .as("Content-Type of the %d to %s: %s", answer.status(), request, body)
         .isEqualTo(Problems.CONTENT_TYPE);
+    if (answer.response().request().method().equals("HEAD")) {
+      // An answer to HEAD has no body (RFC 9110): its type says it is a problem, and that is all.
+      assertThat(body).as("body of the %d to %s", answer.status(), request).isEmpty();
+      return;
+    }
     assertThat(answer.code()).as("code of the %d to %s", answer.status(), request).isNotBlank();
     assertThat(answer.body().path("detail").asText())
         .as("human message of the %d to %s", answer.status(), request)

@@ -62,6 +62,12 @@ final class SecureServer implements AutoCloseable {
     env.put("ODIM_RATE_LIMIT", "off");
     env.put("ODIM_ADMIN_EMAIL", ADMIN_EMAIL);
     env.put("ODIM_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    // Uploads' bytes go under ODIM_DATA: one directory per server, none in the working directory.
+    try {
+      env.put("ODIM_DATA", java.nio.file.Files.createTempDirectory("odim-secure-test").toString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     env.putAll(settings);
     server =
         OdimServer.start(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.Problem;
 import dev.odim.core.http.HttpResponse;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every failure the handler answers, by stable code: the same failure always reads the same way.
@@ -45,12 +46,16 @@ final class Problems {
     this.json = json;
   }
 
-  HttpResponse answer(int status, String code, String detail) {
+  /**
+   * The problem answer for {@code code}. Without a detail of its own, the title is the detail too:
+   * hosts (the reference server among them) require every problem to carry a human message.
+   */
+  HttpResponse answer(int status, String code, @Nullable String detail) {
     String title = TITLES.get(code);
     if (title == null) {
       throw new IllegalArgumentException("no title for problem code " + code);
     }
-    Problem problem = Problem.of(status, code, title, detail);
+    Problem problem = Problem.of(status, code, title, detail == null ? title : detail);
     try {
       return HttpResponse.of(
           status, "application/problem+json", json.writeValueAsBytes(problem.toMap()));

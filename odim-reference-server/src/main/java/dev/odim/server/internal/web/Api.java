@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,10 @@ public final class Api {
 
   /** Set on an answer replayed from an earlier request with the same key. */
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+  /** Methods that change nothing, so have nothing to replay. */
+  private static final Set<HandlerType> READS =
+      Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
 
   private final RoutesConfig routes;
   private final Authenticator authenticator;
@@ -83,6 +88,16 @@ public final class Api {
 
   public Route delete(String path) {
     return new Route(HandlerType.DELETE, path);
+  }
+
+  /** A HEAD route of its own (tus asks an upload's offset this way); GET routes answer HEAD too. */
+  public Route head(String path) {
+    return new Route(HandlerType.HEAD, path);
+  }
+
+  /** An OPTIONS route (tus announces its version and extensions this way). */
+  public Route options(String path) {
+    return new Route(HandlerType.OPTIONS, path);
   }
 
   /** Every declared route, in the order of registration. */
@@ -272,7 +287,7 @@ public final class Api {
 
     /**
      * Whether the route takes an {@code Idempotency-Key}. The default is {@link
-     * Idempotency#OPTIONAL} for writes and {@link Idempotency#NONE} for reads.
+     * Idempotency#OPTIONAL} for writes and {@link Idempotency#NONE} for reads (GET, HEAD, OPTIONS).
      */
     public Route idempotency(Idempotency idempotency) {
       this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
@@ -309,7 +324,7 @@ public final class Api {
               responseType,
               idempotency != null
                   ? idempotency
-                  : method == HandlerType.GET ? Idempotency.NONE : Idempotency.OPTIONAL);
+                  : READS.contains(method) ? Idempotency.NONE : Idempotency.OPTIONAL);
       if (declared.putIfAbsent(endpoint.key(), endpoint) != null) {
         throw new IllegalStateException(endpoint.key() + " is declared twice");
       }
