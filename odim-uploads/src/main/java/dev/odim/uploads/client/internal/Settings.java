@@ -20,4 +20,5 @@ public record Settings(
     ChecksumAlgorithm checksum,
     Duration requestTimeout,
     Duration chunkTimeout,
+    boolean expectContinueOnResume,
     Clock clock) {}

@@ -222,6 +222,8 @@ public final class UploadRun {
     long best = Math.max(known, 0);
     Attempts attempts = new Attempts(url, cancel);
     ByteBuffer hashBuffer = null;
+    boolean offsetFromHead = false;
+    boolean sentAny = false;
     if (known >= 0) {
       progress.acknowledged(part, known);
     }
@@ -246,7 +248,9 @@ public final class UploadRun {
           if (offset > length) {
             throw protocol(url, "HEAD gave offset " + offset + " beyond the length " + length);
           }
-          if (start < 0) {
+          if (!sentAny) {
+            // until a chunk is acknowledged, the latest HEAD is where this call starts: one read
+            // right after a break can be stale
             start = offset;
           }
           progress.acknowledged(part, offset);
@@ -254,6 +258,7 @@ public final class UploadRun {
             best = offset;
             attempts.reset();
           }
+          offsetFromHead = true;
           continue;
         }
         attempts.endOrRetry(answer, false);
@@ -271,8 +276,13 @@ public final class UploadRun {
         }
         checksum = checksum(channel, base + offset, size, digest, hashBuffer, url);
       }
+      // an offset read by HEAD right after a break can be stale: the server may still be
+      // recording the broken request's last bytes. Asking first (100-continue) lets it answer
+      // 409 before the chunk is sent rather than after
+      boolean expect = offsetFromHead && settings.expectContinueOnResume();
+      offsetFromHead = false;
       Answer answer =
-          send(patch(url, channel, base + offset, offset, size, checksum, cancel), cancel);
+          send(patch(url, channel, base + offset, offset, size, checksum, expect, cancel), cancel);
       HttpResponse<byte[]> response = answer.response();
       if (response != null && isSuccess(response.statusCode())) {
         long next = offsetOf(response, url);
@@ -280,6 +290,7 @@ public final class UploadRun {
           throw protocol(url, "PATCH of " + size + " bytes at " + offset + " acknowledged " + next);
         }
         if (next > offset) {
+          sentAny = true;
           offset = next;
           progress.acknowledged(part, offset);
           if (offset > best) {
@@ -434,6 +445,7 @@ public final class UploadRun {
             settings.checksum(),
             settings.requestTimeout(),
             settings.chunkTimeout(),
+            settings.expectContinueOnResume(),
             settings.clock());
     UploadRun deleting = requests(once);
     for (URI url : urls) {
@@ -456,9 +468,11 @@ public final class UploadRun {
       long offset,
       long size,
       @Nullable String checksum,
+      boolean expectContinue,
       Cancellation cancel) {
     HttpRequest.Builder request =
         request(url, settings.chunkTimeout())
+            .expectContinue(expectContinue)
             .header("Content-Type", "application/offset+octet-stream")
             .header("Upload-Offset", Long.toString(offset));
     if (checksum != null) {
