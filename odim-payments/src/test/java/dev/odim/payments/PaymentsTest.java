@@ -329,6 +329,47 @@ class PaymentsTest {
   }
 
   @Test
+  void failuresSuccessesAndMismatchesToldAtOnceEachMoveAnIntentAlongItsPath() throws Exception {
+    UUID creator = creator();
+    List<String> references = new ArrayList<>();
+    List<Callable<Settlement>> tasks = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      String reference = reference();
+      references.add(reference);
+      payments.create(payment(reference, creator, 10_000));
+      ProviderFacts failed =
+          new ProviderFacts(
+              reference, ProviderFacts.Outcome.FAILED, Money.of(10_000, NGN), "trx_f" + i, null);
+      tasks.add(() -> payments.settle(failed, SettlementSource.WEBHOOK));
+      tasks.add(() -> payments.settle(paid(reference, 10_000), SettlementSource.VERIFY));
+      tasks.add(() -> payments.settle(paid(reference, 9_999), SettlementSource.WEBHOOK));
+    }
+    Collections.shuffle(tasks);
+
+    List<Settlement> results = runAll(tasks, 64);
+
+    assertThat(results.stream().filter(r -> r instanceof Settlement.Settled).count())
+        .isEqualTo(150);
+    assertThat(countSucceededTransitions(references)).isEqualTo(150);
+    // Every move raised the version by one (the trigger checks it) and was recorded once; the
+    // creation is the first transition.
+    long drifted =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT count(*) FROM odim_payments.payment_intents p WHERE reference ="
+                            + " ANY(:refs) AND (status <> 'succeeded' OR version <> (SELECT"
+                            + " count(*) FROM odim_payments.payment_transitions t"
+                            + " WHERE t.reference = p.reference))")
+                    .bindArray("refs", String.class, references)
+                    .mapTo(Long.class)
+                    .one());
+    assertThat(drifted).isZero();
+    assertThat(credits(creator)).isEqualTo(150 * 9_000);
+    assertThat(ledger.verify()).isEmpty();
+  }
+
+  @Test
   void aThrowingFulfilmentInABatchFailsOnlyItsOwnSettlement() throws Exception {
     UUID creator = creator();
     List<String> good = new ArrayList<>();

@@ -432,6 +432,7 @@ public final class OdimServer implements AutoCloseable {
               });
 
           cfg.routes.before(RequestIds::assign);
+          cfg.routes.before(clientAddresses::recordTransport);
           cfg.routes.before(securityHeaders::apply);
           cfg.routes.before(routes::attach);
           cfg.routes.before(rateLimits::apply);

@@ -48,6 +48,8 @@ import java.util.Set;
  *       connection (a proxy, when there is one, unless the host's container rewrites it).
  *   <li>{@code body()}: the container's input stream, opened on first use and streamed, never
  *       buffered by this servlet.
+ *   <li>{@code trailers()}: the trailer fields of a chunked body ({@link
+ *       HttpServletRequest#getTrailerFields()}), once the body was read to its end.
  * </ul>
  *
  * <p>The handler's response is written with its status, every value of every header in order, and
@@ -258,6 +260,17 @@ public final class OdimServlet extends HttpServlet {
     @Override
     public String remoteAddress() {
       return request.getRemoteAddr();
+    }
+
+    @Override
+    public Map<String, String> trailers() {
+      // Servlet 6 gives the trailers of a chunked body once it is read to its end, names in lower
+      // case; before that, and for a body without trailers, there are none.
+      if (!request.isTrailerFieldsReady()) {
+        return Map.of();
+      }
+      Map<String, String> trailers = request.getTrailerFields();
+      return trailers == null ? Map.of() : Map.copyOf(trailers);
     }
 
     @Override

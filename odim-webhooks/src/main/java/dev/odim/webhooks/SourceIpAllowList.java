@@ -102,6 +102,15 @@ public final class SourceIpAllowList {
     return client == null ? null : client.text();
   }
 
+  /**
+   * Whether a peer is one of the trusted proxies, whose other forwarded headers (such as {@code
+   * X-Forwarded-Proto}) a host may believe too.
+   */
+  public boolean trustsProxy(String remoteAddress) {
+    byte[] peer = Address.parse(remoteAddress);
+    return peer != null && matchesAny(trustedProxies, peer);
+  }
+
   private record Hop(byte[] address, String text) {}
 
   private @Nullable Hop client(String remoteAddress, List<String> xForwardedFor) {

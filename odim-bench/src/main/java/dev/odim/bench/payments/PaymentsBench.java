@@ -139,7 +139,7 @@ public final class PaymentsBench implements BenchFamily {
               false,
               100,
               Duration.ofSeconds(2),
-              200)
+              1_000)
           : new Size(
               10_000,
               50,
@@ -149,7 +149,7 @@ public final class PaymentsBench implements BenchFamily {
               true,
               1_000,
               Duration.ofSeconds(10),
-              3_000);
+              10_000);
     }
   }
 

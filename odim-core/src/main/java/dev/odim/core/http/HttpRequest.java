@@ -46,6 +46,15 @@ public interface HttpRequest {
    */
   InputStream body();
 
+  /**
+   * The trailer fields that followed a chunked body (names in lower case), such as tus's {@code
+   * upload-checksum}. Known only once the body was read to its end; empty before, and empty for
+   * adapters and requests that carry none.
+   */
+  default Map<String, String> trailers() {
+    return Map.of();
+  }
+
   /** The {@code Content-Length} the client declared, or -1 when it declared none or a bad one. */
   default long declaredLength() {
     String value = header("Content-Length");

@@ -90,6 +90,24 @@ class CsrfAndHeadersTest {
   }
 
   @Test
+  void hstsIsSentOverHttpsAsATrustedProxyReportsItAndAForgedClaimChangesNothing(
+      TestDatabase database) throws Exception {
+    Map<String, String> claimsHttps = Map.of("X-Forwarded-Proto", "http, https");
+
+    Answer untrusted = platform.send("GET", "/health/live", null, null, claimsHttps);
+    try (SecureServer behindProxy =
+        new SecureServer(database, Map.of("ODIM_TRUSTED_PROXIES", "127.0.0.1,::1"), api -> {})) {
+      Answer viaProxy = behindProxy.send("GET", "/health/live", null, null, claimsHttps);
+      Answer plainViaProxy =
+          behindProxy.send("GET", "/health/live", null, null, Map.of("X-Forwarded-Proto", "http"));
+
+      assertThat(viaProxy.header("Strict-Transport-Security")).startsWith("max-age=");
+      assertThat(plainViaProxy.header("Strict-Transport-Security")).isNull();
+    }
+    assertThat(untrusted.header("Strict-Transport-Security")).isNull();
+  }
+
+  @Test
   void anUnexpectedFailureRevealsNoStackTraceOrSql() throws Exception {
     Answer broken =
         platform.send(

@@ -2,6 +2,7 @@ package dev.odim.server.internal.account;
 
 import dev.odim.core.db.Db;
 import dev.odim.server.internal.web.Authenticator;
+import dev.odim.server.internal.web.ClientAddresses;
 import dev.odim.server.internal.web.Principal;
 import dev.odim.server.internal.web.Role;
 import io.javalin.http.Context;
@@ -262,7 +263,7 @@ public final class Sessions implements Authenticator {
   }
 
   private static boolean secureContext(Context ctx) {
-    if ("https".equalsIgnoreCase(ctx.scheme())) {
+    if (ClientAddresses.overHttps(ctx)) {
       return true;
     }
     String host = ctx.req().getServerName().toLowerCase(Locale.ROOT);

@@ -36,7 +36,7 @@ public final class SecurityHeaders {
     ctx.header("Permissions-Policy", PERMISSIONS);
     ctx.header("Cross-Origin-Opener-Policy", "same-origin");
     ctx.header("Cross-Origin-Resource-Policy", "same-origin");
-    if ("https".equalsIgnoreCase(ctx.scheme())) {
+    if (ClientAddresses.overHttps(ctx)) {
       ctx.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
     if (ctx.path().startsWith("/api/")) {
