@@ -26,7 +26,9 @@ public sealed interface UploadResult {
    *
    * @param url the upload's URL (for a parallel upload, the final upload's)
    * @param length the file's length
-   * @param startOffset what the server already held when this call began (0 for a new upload)
+   * @param startOffset the server's offset where this call began sending (0 for a new upload); read
+   *     again until the first chunk is acknowledged, since an offset read right after a break can
+   *     be stale
    * @param bytesSent see {@link UploadResult#bytesSent()}
    * @param retries see {@link UploadResult#retries()}
    */
