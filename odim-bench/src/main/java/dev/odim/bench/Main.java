@@ -5,6 +5,7 @@ import dev.odim.bench.ledger.LedgerBench;
 import dev.odim.bench.payments.PaymentsBench;
 import dev.odim.bench.queue.QueueBench;
 import dev.odim.bench.reconciliation.ReconciliationBench;
+import dev.odim.bench.uploads.UploadsBench;
 import dev.odim.bench.webhooks.WebhooksBench;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ public final class Main {
         new PaymentsBench(),
         new QueueBench(),
         new WebhooksBench(),
-        new ReconciliationBench());
+        new ReconciliationBench(),
+        new UploadsBench());
   }
 
   public static void main(String[] args) throws Exception {
