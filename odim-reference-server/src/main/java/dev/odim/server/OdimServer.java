@@ -154,6 +154,9 @@ public final class OdimServer implements AutoCloseable {
   /** How long the readiness probe waits for the database. */
   static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
 
+  /** Jetty's socket read size; see where the HTTP configuration is made. */
+  private static final int INPUT_BUFFER_BYTES = 128 * 1024;
+
   private static final Logger log = LoggerFactory.getLogger(OdimServer.class);
 
   private final Javalin app;
@@ -401,6 +404,10 @@ public final class OdimServer implements AutoCloseable {
                 // No version banners: they tell an attacker which advisories to try.
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
+                // Uploads stream request bodies of up to gigabytes: read from the socket in 128
+                // KiB instead of Jetty's 8 KiB, a sixteenth of the system calls and wake-ups per
+                // byte. Jetty takes the buffer from its pool only while a read is in progress.
+                http.setInputBufferSize(INPUT_BUFFER_BYTES);
               });
           cfg.jetty.modifyServer(
               server -> {
