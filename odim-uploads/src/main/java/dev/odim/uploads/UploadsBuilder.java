@@ -120,9 +120,10 @@ public final class UploadsBuilder {
   }
 
   /**
-   * How many bytes of a PATCH body are appended before the offset is recorded (and the store forces
-   * them to disk), 64 KiB to 1 GiB; default 16 MiB. It bounds what a crash of this process can lose
-   * of an upload in flight, at one fsync and one UPDATE per segment.
+   * How many bytes of a PATCH body arrive between two recorded offsets, 64 KiB to 1 GiB; default 16
+   * MiB. Each segment costs one fsync and one UPDATE, which the filesystem store overlaps with
+   * receiving the next; it bounds what a crash of this process can lose of an upload in flight (the
+   * filesystem store runs at most two segments ahead of what is durable).
    */
   public UploadsBuilder segmentSize(long segmentSize) {
     this.segmentSize = segmentSize;

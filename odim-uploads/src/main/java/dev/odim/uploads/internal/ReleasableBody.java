@@ -116,11 +116,36 @@ public final class ReleasableBody extends InputStream {
           put(END);
           return;
         }
-        if (n == 0) {
-          free.offer(buffer);
-          continue;
+        // Top the buffer up with what has already arrived, never waiting for more: a container
+        // hands the body over in its own small pieces (often 16 KiB or less), and one hand-over
+        // and one disk write per piece cost more CPU than the copy itself.
+        boolean ended = false;
+        IOException broke = null;
+        try {
+          while (n < buffer.length && source.available() > 0) {
+            int more = source.read(buffer, n, buffer.length - n);
+            if (more < 0) {
+              ended = true;
+              break;
+            }
+            n += more;
+          }
+        } catch (IOException e) {
+          broke = e;
         }
-        put(new Chunk(buffer, n, null));
+        if (n > 0) {
+          put(new Chunk(buffer, n, null));
+        } else {
+          free.offer(buffer);
+        }
+        if (broke != null) {
+          put(new Chunk(null, -1, broke));
+          return;
+        }
+        if (ended) {
+          put(END);
+          return;
+        }
       }
     } catch (IOException e) {
       put(new Chunk(null, -1, e));

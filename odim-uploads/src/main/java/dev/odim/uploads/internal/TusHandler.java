@@ -9,6 +9,8 @@ import dev.odim.core.http.HttpRequest;
 import dev.odim.core.http.HttpResponse;
 import dev.odim.uploads.UploadConcat;
 import dev.odim.uploads.UploadState;
+import dev.odim.uploads.store.DurableOffsets;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -674,33 +676,27 @@ public final class TusHandler implements HttpHandler {
     }
   }
 
-  /** Streams the body into the store segment by segment, recording the offset after each. */
+  /**
+   * Streams the body into the store in one call; the store makes it durable segment by segment
+   * while it keeps receiving, and each durable offset is recorded as it is reported.
+   */
   private Written writeStreamed(InputStream source, Lease lease, long offset, long limit)
       throws StoreFailure {
-    long position = offset;
     try (ReleasableBody body = new ReleasableBody(source, lease)) {
-      while (position - offset < limit) {
-        long segment = Math.min(settings.segmentSize(), limit - (position - offset));
-        Bounded in = new Bounded(body, segment);
-        long next = append(lease, position, in);
-        if (next != position) {
-          if (!record(lease, position, next)) {
-            return new Written(position, Outcome.TAKEN_OVER, null);
-          }
-          position = next;
-        }
-        if (body.failed()) {
-          return new Written(position, Outcome.BROKEN, null);
-        }
-        if (body.stoppedByLease()) {
-          return new Written(position, Outcome.TAKEN_OVER, null);
-        }
-        if (body.ended() || !in.full()) {
-          break;
-        }
+      Recorder recorder = new Recorder(lease, offset);
+      append(lease, offset, new Bounded(body, limit), recorder);
+      long position = recorder.recorded();
+      if (recorder.lost()) {
+        return new Written(position, Outcome.TAKEN_OVER, null);
       }
+      if (body.failed()) {
+        return new Written(position, Outcome.BROKEN, null);
+      }
+      if (body.stoppedByLease()) {
+        return new Written(position, Outcome.TAKEN_OVER, null);
+      }
+      return new Written(position, Outcome.ENDED, null);
     }
-    return new Written(position, Outcome.ENDED, null);
   }
 
   /**
@@ -756,22 +752,14 @@ public final class TusHandler implements HttpHandler {
         return refused(
             problems.answer(460, "checksum_mismatch", checksum.algorithm() + " did not match"));
       }
-      long position = offset;
       long size = Files.size(spool);
-      try (InputStream in = Files.newInputStream(spool)) {
-        while (position - offset < size) {
-          if (!lease.usable()) {
-            return new Written(position, Outcome.TAKEN_OVER, null);
-          }
-          long segment = Math.min(settings.segmentSize(), size - (position - offset));
-          long next = append(lease, position, new Bounded(in, segment));
-          if (next == position || !record(lease, position, next)) {
-            return new Written(position, Outcome.TAKEN_OVER, null);
-          }
-          position = next;
-        }
+      Recorder recorder = new Recorder(lease, offset);
+      try (InputStream in = new WhileUsable(Files.newInputStream(spool), lease)) {
+        append(lease, offset, in, recorder);
       }
-      return new Written(position, Outcome.ENDED, null);
+      long position = recorder.recorded();
+      return new Written(
+          position, position - offset == size ? Outcome.ENDED : Outcome.TAKEN_OVER, null);
     } finally {
       Files.deleteIfExists(spool);
     }
@@ -801,11 +789,72 @@ public final class TusHandler implements HttpHandler {
     return null;
   }
 
-  private long append(Lease lease, long position, InputStream in) throws StoreFailure {
+  private void append(Lease lease, long position, InputStream in, Recorder recorder)
+      throws StoreFailure {
     try {
-      return settings.store().append(lease.uploadId().toString(), position, in);
+      settings
+          .store()
+          .append(lease.uploadId().toString(), position, in, settings.segmentSize(), recorder);
     } catch (IOException e) {
       throw new StoreFailure(e);
+    }
+  }
+
+  /**
+   * Records each offset the store reports durable, in order, under the lease; tells the store to
+   * stop when the lease no longer allows recording. Called from the store's thread while the
+   * request's thread is inside the append, so its fields are read after the append returned.
+   */
+  private final class Recorder implements DurableOffsets {
+    private final Lease lease;
+    private volatile long recorded;
+    private volatile boolean lost;
+
+    Recorder(Lease lease, long offset) {
+      this.lease = lease;
+      this.recorded = offset;
+    }
+
+    @Override
+    public boolean durable(long offset) {
+      if (lost) {
+        return false;
+      }
+      if (!record(lease, recorded, offset)) {
+        lost = true;
+        return false;
+      }
+      recorded = offset;
+      return true;
+    }
+
+    long recorded() {
+      return recorded;
+    }
+
+    /** Whether recording was refused: another writer took the upload over. */
+    boolean lost() {
+      return lost;
+    }
+  }
+
+  /** A stream that ends as soon as the lease is no longer usable, checked before every read. */
+  private static final class WhileUsable extends FilterInputStream {
+    private final Lease lease;
+
+    WhileUsable(InputStream in, Lease lease) {
+      super(in);
+      this.lease = lease;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return lease.usable() ? super.read() : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return lease.usable() ? super.read(b, off, len) : -1;
     }
   }
 

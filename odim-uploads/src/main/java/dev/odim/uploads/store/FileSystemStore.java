@@ -21,9 +21,10 @@ import java.util.stream.Stream;
  * uploads.
  *
  * <p>Appends are positional writes through a {@link FileChannel}, forced to disk ({@code
- * force(false)}: the data, not the file times) once per call, so the handler's segments each cost
- * one fsync, never one per buffer. Ids are checked against a strict pattern before they become a
- * file name, so no id can reach outside the directory.
+ * force(false)}: the data, not the file times) once per segment on a background virtual thread
+ * while the writing goes on, and once more at the end; never once per buffer. Ids are checked
+ * against a strict pattern before they become a file name, so no id can reach outside the
+ * directory.
  */
 public final class FileSystemStore implements UploadStore {
   /**
@@ -66,8 +67,25 @@ public final class FileSystemStore implements UploadStore {
 
   @Override
   public long append(String uploadId, long offset, InputStream data) throws IOException {
+    // One force at the end, which the caller waits for: its segments each cost one fsync.
+    return append(uploadId, offset, data, Long.MAX_VALUE, position -> true);
+  }
+
+  /**
+   * Writes continuously and, every {@code segmentSize} bytes, forces what it has written on a
+   * virtual thread of its own while it keeps writing, reporting each forced position. Forcing and
+   * receiving overlap, so a long body is written at about the rate the disk takes durable writes,
+   * instead of the client waiting for every fsync.
+   */
+  @Override
+  public long append(
+      String uploadId, long offset, InputStream data, long segmentSize, DurableOffsets durable)
+      throws IOException {
     if (offset < 0) {
       throw new IllegalArgumentException("offset must not be negative, was " + offset);
+    }
+    if (segmentSize <= 0) {
+      throw new IllegalArgumentException("segmentSize must be positive, was " + segmentSize);
     }
     Path file = file(uploadId);
     try (FileChannel channel =
@@ -81,28 +99,36 @@ public final class FileSystemStore implements UploadStore {
         // Bytes written after the last recorded offset (a crash, or a writer that lost its lease).
         channel.truncate(offset);
       }
-      byte[] buffer = new byte[BUFFER_BYTES];
-      ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-      long position = offset;
-      while (true) {
-        int read;
-        try {
-          // read, not readNBytes: bytes of a half-filled buffer survive a broken connection.
-          read = data.read(buffer, 0, buffer.length);
-        } catch (IOException clientWentAway) {
-          // The SPI's contract: keep what arrived, make it durable, report the offset.
-          break;
+      BackgroundForce forcing = new BackgroundForce(channel, offset, segmentSize, durable);
+      try {
+        byte[] buffer = new byte[BUFFER_BYTES];
+        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+        long position = offset;
+        while (true) {
+          int read;
+          try {
+            // read, not readNBytes: bytes of a half-filled buffer survive a broken connection.
+            read = data.read(buffer, 0, buffer.length);
+          } catch (IOException clientWentAway) {
+            // The SPI's contract: keep what arrived, make it durable, report the offset.
+            break;
+          }
+          if (read < 0) {
+            break;
+          }
+          wrapped.clear().limit(read);
+          while (wrapped.hasRemaining()) {
+            position += channel.write(wrapped, position);
+          }
+          if (!forcing.written(position)) {
+            break;
+          }
         }
-        if (read < 0) {
-          break;
-        }
-        wrapped.clear().limit(read);
-        while (wrapped.hasRemaining()) {
-          position += channel.write(wrapped, position);
-        }
+        return forcing.finish(position);
+      } catch (IOException | RuntimeException | Error e) {
+        forcing.abandon();
+        throw e;
       }
-      channel.force(false);
-      return position;
     }
   }
 

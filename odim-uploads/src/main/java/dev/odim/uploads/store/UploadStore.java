@@ -35,6 +35,58 @@ public interface UploadStore extends AutoCloseable {
   long append(String uploadId, long offset, InputStream data) throws IOException;
 
   /**
+   * Appends like {@link #append(String, long, InputStream)} and tells {@code durable} of progress
+   * while the body still arrives, so that the handler makes one call per request and a long body (a
+   * whole file in one PATCH) is still recorded about every {@code segmentSize} bytes: a crash or a
+   * broken connection then costs the client about that much, never the whole body.
+   *
+   * <p>Reported offsets increase, lie above {@code offset}, and each is durable when it is
+   * reported. The last report equals the returned offset; an append that stores nothing reports
+   * nothing and returns {@code offset}. A broken {@code data} stream ends the append as in {@link
+   * #append(String, long, InputStream)}: what arrived is made durable, reported and returned.
+   *
+   * <p>When {@code durable} answers {@code false} (the handler lost its lease), the store stops
+   * reading and returns the last reported offset; bytes it wrote beyond it are discarded by the
+   * next append like any other unrecorded bytes. An exception thrown by {@code durable} ends the
+   * append and is thrown by it.
+   *
+   * <p>The default appends segments of {@code segmentSize} bytes one after another through {@link
+   * #append(String, long, InputStream)} and reports after each: right for any store, but the stream
+   * waits while each segment is made durable. A store that can make bytes durable while it keeps
+   * writing overrides it ({@link FileSystemStore} forces in the background).
+   */
+  default long append(
+      String uploadId, long offset, InputStream data, long segmentSize, DurableOffsets durable)
+      throws IOException {
+    if (segmentSize <= 0) {
+      throw new IllegalArgumentException("segmentSize must be positive, was " + segmentSize);
+    }
+    long position = offset;
+    int first = -1;
+    while (true) {
+      Segment segment = new Segment(data, first, segmentSize);
+      long appended = append(uploadId, position, segment);
+      if (appended == position) {
+        return position;
+      }
+      position = appended;
+      if (!durable.durable(position) || !segment.full()) {
+        return position;
+      }
+      // Peek one byte, so a body that ends on a segment boundary costs no empty append (an object
+      // store's append is several requests).
+      try {
+        first = data.read();
+      } catch (IOException clientWentAway) {
+        return position;
+      }
+      if (first < 0) {
+        return position;
+      }
+    }
+  }
+
+  /**
    * Called once when the upload holds all of its {@code length} bytes; an object store assembles
    * its parts here. After it, {@link #open} reads the whole upload.
    */

@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -285,6 +287,182 @@ public abstract class UploadStoreContract {
     }
     try (Stream<String> listed = store().ids()) {
       assertThat(listed.toList()).containsExactlyInAnyOrderElementsOf(ids);
+    }
+  }
+
+  // ---- append with durable offsets reported on the way ----
+
+  @Test
+  void offsetsAreReportedInOrderWhileTheBodyStillArrives() throws Exception {
+    String id = newUpload();
+    byte[] bytes = bytes(11 * MIB + 5);
+    List<Long> reports = new CopyOnWriteArrayList<>();
+    CountDownLatch firstReport = new CountDownLatch(1);
+    // The body stalls after 6 MiB until the store reports: a store that reports only at the end
+    // would make it wait out the timeout and fail below.
+    InputStream body = new GatedInput(bytes, 6 * MIB, firstReport);
+
+    long offset =
+        store()
+            .append(
+                id,
+                0,
+                body,
+                5 * MIB,
+                reached -> {
+                  reports.add(reached);
+                  firstReport.countDown();
+                  return true;
+                });
+
+    assertThat(offset).isEqualTo(bytes.length);
+    assertThat(reports).isSorted().doesNotHaveDuplicates().last().isEqualTo((long) bytes.length);
+    assertThat(reports.get(0)).isPositive().isLessThanOrEqualTo(6L * MIB);
+    assertThat(((GatedInput) body).waitedOut).as("reported before the body ended").isFalse();
+    store().finish(id, offset);
+    assertThat(sha256(reopen().open(id))).isEqualTo(sha256(bytes));
+  }
+
+  @Test
+  void everyReportedOffsetIsDurableAndAPointToResumeFrom() throws Exception {
+    String id = newUpload();
+    byte[] bytes = bytes(11 * MIB + 5);
+    List<Long> reports = new CopyOnWriteArrayList<>();
+    CountDownLatch firstReport = new CountDownLatch(1);
+    store()
+        .append(
+            id,
+            0,
+            new GatedInput(bytes, 6 * MIB, firstReport),
+            5 * MIB,
+            reached -> {
+              reports.add(reached);
+              firstReport.countDown();
+              return true;
+            });
+    store().close();
+    // Another instance resumes from the first report, as after a crash right after it.
+    int resumeAt = reports.get(0).intValue();
+
+    UploadStore restarted = reopen();
+    long offset =
+        restarted.append(
+            id, resumeAt, in(bytes, resumeAt, bytes.length - resumeAt), 5 * MIB, reached -> true);
+    restarted.finish(id, offset);
+
+    assertThat(offset).isEqualTo(bytes.length);
+    assertThat(sha256(reopen().open(id))).isEqualTo(sha256(bytes));
+  }
+
+  @Test
+  void aListenerThatAnswersFalseEndsTheAppendAtItsLastReport() throws Exception {
+    String id = newUpload();
+    byte[] bytes = bytes(16 * MIB);
+    List<Long> reports = new CopyOnWriteArrayList<>();
+    CountDownLatch firstReport = new CountDownLatch(1);
+
+    long offset =
+        store()
+            .append(
+                id,
+                0,
+                new GatedInput(bytes, 6 * MIB, firstReport),
+                5 * MIB,
+                reached -> {
+                  reports.add(reached);
+                  firstReport.countDown();
+                  return false;
+                });
+
+    assertThat(reports).hasSize(1);
+    assertThat(offset).isEqualTo(reports.get(0)).isLessThan(bytes.length);
+    // what it wrote beyond that is discarded by the next append from the reported offset
+    long resumed =
+        reopen().append(id, offset, in(bytes, (int) offset, bytes.length - (int) offset));
+    store().finish(id, resumed);
+    assertThat(sha256(store().open(id))).isEqualTo(sha256(bytes));
+  }
+
+  @ParameterizedTest(name = "{0} bytes arrive before the connection breaks")
+  @ValueSource(ints = {0, 1000, 5 * MIB + 7})
+  void aBrokenInputIsReportedUpToWhatArrived(int arrived) throws Exception {
+    String id = newUpload();
+    byte[] first = bytes(arrived);
+    List<Long> reports = new CopyOnWriteArrayList<>();
+    InputStream broken = new SequenceInputStream(in(first), new BrokenInput());
+
+    long offset = store().append(id, 0, broken, 5 * MIB, reached -> reports.add(reached));
+
+    assertThat(offset).isEqualTo(arrived);
+    if (arrived == 0) {
+      assertThat(reports).as("nothing stored, nothing reported").isEmpty();
+    } else {
+      assertThat(reports).isSorted().last().isEqualTo((long) arrived);
+    }
+  }
+
+  @Test
+  void aListenerThatThrowsEndsTheAppendWithItsException() throws Exception {
+    String id = newUpload();
+    byte[] bytes = bytes(11 * MIB);
+
+    assertThatThrownBy(
+            () ->
+                store()
+                    .append(
+                        id,
+                        0,
+                        in(bytes),
+                        5 * MIB,
+                        reached -> {
+                          throw new IllegalStateException("database gone");
+                        }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("database gone");
+  }
+
+  /**
+   * Bytes that pause at {@code gate} until {@code open} is counted down (at most ten seconds, then
+   * they go on and {@link #waitedOut} says so).
+   */
+  private static final class GatedInput extends InputStream {
+    private final byte[] bytes;
+    private final int gate;
+    private final CountDownLatch open;
+    private int position;
+    volatile boolean waitedOut;
+
+    GatedInput(byte[] bytes, int gate, CountDownLatch open) {
+      this.bytes = bytes;
+      this.gate = gate;
+      this.open = open;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (position >= bytes.length) {
+        return -1;
+      }
+      if (position == gate) {
+        try {
+          waitedOut = !open.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException(e);
+        }
+      }
+      int end = position < gate ? gate : bytes.length;
+      int n = Math.min(len, end - position);
+      System.arraycopy(bytes, position, b, off, n);
+      position += n;
+      return n;
     }
   }
 
