@@ -502,10 +502,10 @@ class TusProtocolTest {
             post("quinn", Map.of("Upload-Defer-Length", "2")),
             post("quinn", Map.of("Upload-Concat", "final;/uploads/not-an-id")),
             post("quinn", Map.of("Upload-Concat", "sideways")),
-            server.patch(location + "x", "quinn", 0, "a".getBytes()),
-            server.patch("/uploads/..etc.passwd", "quinn", 0, "a".getBytes()),
-            server.patch("/uploads/a/" + UUID.randomUUID(), "quinn", 0, "a".getBytes()),
-            server.patch("/uploads/" + UUID.randomUUID(), "quinn", 0, "a".getBytes()),
+            patchAlone(location + "x"),
+            patchAlone("/uploads/..etc.passwd"),
+            patchAlone("/uploads/a/" + UUID.randomUUID()),
+            patchAlone("/uploads/" + UUID.randomUUID()),
             patchWithOffset(location, "-5"),
             patchWithOffset(location, "abc"),
             patchWithOffset(location, "1e3"),
@@ -527,11 +527,15 @@ class TusProtocolTest {
     HttpRequest.Builder post =
         server.request("/uploads/", user).POST(HttpRequest.BodyPublishers.noBody());
     headers.forEach(post::header);
-    return server.send(post.build());
+    return server.sendAlone(post.build());
+  }
+
+  private HttpResponse<String> patchAlone(String path) throws Exception {
+    return server.sendAlone(server.patchRequest(path, "quinn", 0, "a".getBytes()));
   }
 
   private HttpResponse<String> patchWithOffset(String location, String offset) throws Exception {
-    return server.send(
+    return server.sendAlone(
         server
             .request(location, "quinn")
             .header("Content-Type", OCTET)
@@ -541,7 +545,7 @@ class TusProtocolTest {
   }
 
   private HttpResponse<String> checksummedRaw(String location, String checksum) throws Exception {
-    return server.send(
+    return server.sendAlone(
         server
             .request(location, "quinn")
             .header("Content-Type", OCTET)

@@ -74,6 +74,17 @@ final class TusServer implements AutoCloseable {
     return client.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * Sends on a connection of its own: a refusal answered before the body was read ends its
+   * connection, and a client that pooled it could send the next request into the closing socket
+   * ("header parser received no bytes"), a failure of the test's transport, not of the server.
+   */
+  HttpResponse<String> sendAlone(HttpRequest request) throws IOException, InterruptedException {
+    try (HttpClient alone = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      return alone.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
   /** POST /uploads/ with a length and metadata; the new upload's path. */
   String create(String user, long length, Map<String, String> metadata) throws Exception {
     HttpRequest.Builder post =
@@ -91,12 +102,15 @@ final class TusServer implements AutoCloseable {
   }
 
   HttpResponse<String> patch(String path, String user, long offset, byte[] body) throws Exception {
-    return send(
-        request(path, user)
-            .header("Content-Type", "application/offset+octet-stream")
-            .header("Upload-Offset", Long.toString(offset))
-            .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body))
-            .build());
+    return send(patchRequest(path, user, offset, body));
+  }
+
+  HttpRequest patchRequest(String path, String user, long offset, byte[] body) {
+    return request(path, user)
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", Long.toString(offset))
+        .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
   }
 
   HttpResponse<String> head(String path, String user) throws Exception {
