@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Endpoint;
+import dev.odim.server.internal.web.Idempotency;
 import dev.odim.server.internal.web.Role;
 import dev.odim.server.security.SecureServer.Answer;
 import dev.odim.server.security.SecureServer.Session;
@@ -71,6 +72,7 @@ class FuzzTest {
   private static final String LEDGER_ACCOUNTS = "odim_ledger.accounts";
   private static final String PAYOUT_ACCOUNTS = "odim_server.payout_accounts";
   private static final String UPLOADS = "odim_uploads.uploads";
+  private static final String IDEMPOTENCY_KEYS = "odim_idempotency.idempotency_keys";
   private static int uploadsCreated;
   private static boolean payoutAccountSet;
   private static int profilesCreated;
@@ -110,7 +112,19 @@ class FuzzTest {
       assertThat(changes.keySet())
           .as("tables changed by %s successes", successes)
           .isSubsetOf(
-              USERS, SESSIONS, AUDIT, PROFILES, TIERS, LEDGER_ACCOUNTS, PAYOUT_ACCOUNTS, UPLOADS);
+              USERS,
+              SESSIONS,
+              AUDIT,
+              PROFILES,
+              TIERS,
+              LEDGER_ACCOUNTS,
+              PAYOUT_ACCOUNTS,
+              UPLOADS,
+              IDEMPOTENCY_KEYS);
+      // A key is kept only with a success it can replay; refusals release theirs.
+      assertThat(changes.getOrDefault(IDEMPOTENCY_KEYS, 0L))
+          .as("idempotency keys")
+          .isLessThanOrEqualTo(successes.values().stream().mapToLong(Number::longValue).sum());
       // Every upload row is one a creation answered 201 for; none became content (no random body
       // sniffs as an allowed type), so odim_server.contents is unchanged.
       assertThat(changes.getOrDefault(UPLOADS, 0L)).as("uploads").isEqualTo(uploadsCreated);
@@ -554,6 +568,13 @@ class FuzzTest {
             .path()
             .replaceAll("\\{[^}]+}", UUID.randomUUID().toString())
             .replaceAll("<[^>]+>", "transaction/verify/" + UUID.randomUUID());
+    if (endpoint.idempotency() == Idempotency.REQUIRED
+        && headers.keySet().stream().noneMatch("Idempotency-Key"::equalsIgnoreCase)) {
+      // Without a key such a route refuses before it reads the body; the fuzz is about the body.
+      Map<String, String> withKey = new HashMap<>(headers);
+      withKey.put("Idempotency-Key", UUID.randomUUID().toString());
+      headers = withKey;
+    }
     Answer answer =
         platform.sendBytes(
             endpoint.method().name(),
