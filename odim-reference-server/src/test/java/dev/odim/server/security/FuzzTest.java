@@ -4,6 +4,7 @@ import static dev.odim.server.security.SafeAnswers.assertNoLeak;
 import static dev.odim.server.security.SafeAnswers.assertSafe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.odim.server.internal.ServerJson;
 import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Endpoint;
 import dev.odim.server.internal.web.Idempotency;
@@ -14,6 +15,7 @@ import dev.odim.testkit.TestDatabase;
 import dev.odim.testkit.internal.PostgresServer;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,6 +75,10 @@ class FuzzTest {
   private static final String PAYOUT_ACCOUNTS = "odim_server.payout_accounts";
   private static final String UPLOADS = "odim_uploads.uploads";
   private static final String IDEMPOTENCY_KEYS = "odim_idempotency.idempotency_keys";
+  // An admin's reconciliation run over a window with nothing in it: its record and its (empty)
+  // copy of the provider's side.
+  private static final String RECONCILIATION_RUNS = "odim_payments.reconciliation_runs";
+  private static final String PROVIDER_RECORDS = "odim_payments.reconciliation_provider_records";
   private static int uploadsCreated;
   private static boolean payoutAccountSet;
   private static int profilesCreated;
@@ -120,7 +126,9 @@ class FuzzTest {
               LEDGER_ACCOUNTS,
               PAYOUT_ACCOUNTS,
               UPLOADS,
-              IDEMPOTENCY_KEYS);
+              IDEMPOTENCY_KEYS,
+              RECONCILIATION_RUNS,
+              PROVIDER_RECORDS);
       // A key is kept only with a success it can replay; refusals release theirs.
       assertThat(changes.getOrDefault(IDEMPOTENCY_KEYS, 0L))
           .as("idempotency keys")
@@ -312,7 +320,9 @@ class FuzzTest {
     String body = FuzzBodies.malformed(random, fields(target));
     byte[] bytes = utf8(body);
     Answer answer = send(target, bytes, Map.of("Content-Type", "application/json"));
-    if (reachesBody(target) && answer.status() >= 400) {
+    // A cut or padded body can still be whole JSON ("{}" for a route whose fields are all
+    // optional): then the route runs and its own refusals (not_found, ...) are right too.
+    if (reachesBody(target) && answer.status() >= 400 && !wholeJson(body)) {
       // The random values can make a body larger than the route takes; that is refused unread.
       String[] expected =
           bytes.length > target.endpoint().maxBodyBytes()
@@ -656,6 +666,16 @@ class FuzzTest {
   }
 
   /** Whether the request gets as far as reading its body: a body route the caller may use. */
+  private static boolean wholeJson(String body) {
+    try {
+      // Judged by the server's own mapper, from bytes, the way the server reads a body.
+      ServerJson.mapper().readTree(body.getBytes(StandardCharsets.UTF_8));
+      return !body.isBlank();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static boolean reachesBody(Target target) {
     Endpoint endpoint = target.endpoint();
     if (endpoint.bodyType() == null) {

@@ -1,6 +1,5 @@
 package dev.odim.server.internal.content;
 
-import dev.odim.core.Problem;
 import dev.odim.core.db.Db;
 import dev.odim.core.http.HttpHandler;
 import dev.odim.queue.JobQueue;
@@ -13,20 +12,18 @@ import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.Call;
 import dev.odim.server.internal.web.Idempotency;
+import dev.odim.server.internal.web.PageCursor;
 import dev.odim.server.internal.web.Role;
 import dev.odim.server.internal.web.SignedInRequest;
 import dev.odim.uploads.CleanUpReport;
 import dev.odim.uploads.UploadQuota;
 import dev.odim.uploads.Uploads;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -76,8 +73,6 @@ public final class UploadRoutes implements AutoCloseable {
   private static final Pattern UPLOAD_ID =
       Pattern.compile(
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final int DEFAULT_LIMIT = 20;
-  private static final int MAX_LIMIT = 100;
 
   private final Db db;
   private final Contents contents;
@@ -226,8 +221,8 @@ public final class UploadRoutes implements AutoCloseable {
 
   private void list(Call call) {
     UUID creator = call.principal().userId();
-    int limit = limit(call.ctx().queryParam("limit"));
-    Cursor after = Cursor.parse(call.ctx().queryParam("cursor"));
+    int limit = PageCursor.limit(call.ctx().queryParam("limit"));
+    PageCursor after = PageCursor.parse(call.ctx().queryParam("cursor"), UploadRoutes::isUuid);
     List<Contents.Content> rows =
         db.withHandle(
             h ->
@@ -235,13 +230,13 @@ public final class UploadRoutes implements AutoCloseable {
                     h,
                     creator,
                     after == null ? null : after.createdAt(),
-                    after == null ? null : after.id(),
+                    after == null ? null : UUID.fromString(after.key()),
                     limit + 1));
     String next = null;
     if (rows.size() > limit) {
       rows = rows.subList(0, limit);
       Contents.Content last = rows.get(limit - 1);
-      next = new Cursor(last.createdAt(), last.id()).text();
+      next = new PageCursor(last.createdAt(), last.id().toString()).text();
     }
     List<ContentView> views =
         rows.stream()
@@ -250,47 +245,12 @@ public final class UploadRoutes implements AutoCloseable {
     call.ctx().json(new ContentPage(views, next));
   }
 
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
+  private static boolean isUuid(String key) {
     try {
-      int limit = Integer.parseInt(text);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ProblemCode.VALIDATION_FAILED.exception(
-        "limit is a whole number from 1 to " + MAX_LIMIT + ".",
-        List.of(new Problem.FieldError("limit", "must be 1 to " + MAX_LIMIT)));
-  }
-
-  /** Where the previous page ended: its last content's creation time and id. */
-  private record Cursor(Instant createdAt, UUID id) {
-    String text() {
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString((createdAt + "|" + id).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static @Nullable Cursor parse(@Nullable String text) {
-      if (text == null) {
-        return null;
-      }
-      try {
-        String[] parts =
-            new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", 2);
-        if (parts.length == 2) {
-          return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
-        }
-      } catch (IllegalArgumentException | DateTimeParseException e) {
-        // answered below
-      }
-      throw ProblemCode.VALIDATION_FAILED.exception(
-          "The cursor is not one this list gave out; start again without it.",
-          List.of(new Problem.FieldError("cursor", "is not a valid cursor")));
+      UUID.fromString(key);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.odim.server.internal.moneyout;
 
 import dev.odim.core.Money;
-import dev.odim.core.Problem;
 import dev.odim.core.audit.AuditEvent;
 import dev.odim.core.audit.AuditLog;
 import dev.odim.core.db.Db;
@@ -18,6 +17,7 @@ import dev.odim.server.internal.web.Access;
 import dev.odim.server.internal.web.Api;
 import dev.odim.server.internal.web.Call;
 import dev.odim.server.internal.web.Idempotency;
+import dev.odim.server.internal.web.PageCursor;
 import dev.odim.server.internal.web.Role;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotNull;
@@ -28,8 +28,6 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,8 +55,6 @@ public final class PayoutRoutes {
   /** Shown to the creator's bank as the transfer's reason. */
   private static final String REASON = "Odim creator payout";
 
-  private static final int DEFAULT_LIMIT = 20;
-  private static final int MAX_LIMIT = 100;
   private static final int RECENT = 10;
 
   private final Db db;
@@ -260,60 +256,17 @@ public final class PayoutRoutes {
 
   private void list(Call call) {
     UUID account = CreatorAccounts.of(call.principal().userId());
-    int limit = limit(call.ctx().queryParam("limit"));
-    Cursor after = Cursor.parse(call.ctx().queryParam("cursor"));
+    int limit = PageCursor.limit(call.ctx().queryParam("limit"));
+    PageCursor after =
+        PageCursor.parse(call.ctx().queryParam("cursor"), key -> key.matches("[a-z0-9_-]{1,100}"));
     List<PayoutView> page = db.withHandle(h -> payouts(h, account, after, limit + 1));
     String next = null;
     if (page.size() > limit) {
       page = page.subList(0, limit);
       PayoutView last = page.get(limit - 1);
-      next = new Cursor(last.createdAt(), last.reference()).text();
+      next = new PageCursor(last.createdAt(), last.reference()).text();
     }
     call.ctx().json(new PayoutPage(page, next));
-  }
-
-  private static int limit(@Nullable String text) {
-    if (text == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(text);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw ProblemCode.VALIDATION_FAILED.exception(
-        "limit is a whole number from 1 to " + MAX_LIMIT + ".",
-        List.of(new Problem.FieldError("limit", "must be 1 to " + MAX_LIMIT)));
-  }
-
-  /** Where the previous page ended: its last payout's creation time and reference. */
-  private record Cursor(Instant createdAt, String reference) {
-    String text() {
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString((createdAt + "|" + reference).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static @Nullable Cursor parse(@Nullable String text) {
-      if (text == null) {
-        return null;
-      }
-      try {
-        String[] parts =
-            new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", 2);
-        if (parts.length == 2 && parts[1].matches("[a-z0-9_-]{1,100}")) {
-          return new Cursor(Instant.parse(parts[0]), parts[1]);
-        }
-      } catch (IllegalArgumentException | DateTimeParseException e) {
-        // answered below
-      }
-      throw ProblemCode.VALIDATION_FAILED.exception(
-          "The cursor is not one this list gave out; start again without it.",
-          List.of(new Problem.FieldError("cursor", "is not a valid cursor")));
-    }
   }
 
   /**
@@ -321,7 +274,7 @@ public final class PayoutRoutes {
    * the caller's transaction from odim-payments' {@code payouts} table (read only).
    */
   private static List<PayoutView> payouts(
-      Handle h, UUID account, @Nullable Cursor after, int limit) {
+      Handle h, UUID account, @Nullable PageCursor after, int limit) {
     return h.createQuery(
             "SELECT reference, amount_minor, currency, status, failure, created_at, updated_at"
                 + " FROM odim_payments.payouts WHERE creator_account = :account"
@@ -329,7 +282,7 @@ public final class PayoutRoutes {
                 + " ORDER BY created_at DESC, reference DESC LIMIT :limit")
         .bind("account", account)
         .bind("createdAt", after == null ? null : after.createdAt())
-        .bind("reference", after == null ? null : after.reference())
+        .bind("reference", after == null ? null : after.key())
         .bind("limit", limit)
         .map(
             (rs, c) ->
