@@ -378,7 +378,7 @@ public final class TusHandler implements HttpHandler {
         return problems.answer(423, "upload_locked", null);
       }
       UploadRow row = taken.row();
-      Optional<HttpResponse> failure = complete(withOffset(row, total), lease);
+      Optional<HttpResponse> failure = complete(row.withOffset(total), lease);
       if (failure.isPresent()) {
         deleted = failure.get().status() == 415;
         return failure.get();
@@ -393,22 +393,6 @@ public final class TusHandler implements HttpHandler {
       }
     }
     return HttpResponse.of(201).withHeader("Location", prefix + settings.basePath() + id);
-  }
-
-  private static UploadRow withOffset(UploadRow row, long offset) {
-    return new UploadRow(
-        row.id(),
-        row.owner(),
-        offset,
-        row.length(),
-        row.metadata(),
-        row.metadataHeader(),
-        row.state(),
-        row.concat(),
-        row.parts(),
-        row.mediaType(),
-        row.createdAt(),
-        row.expiresAt());
   }
 
   private Optional<List<UUID>> partIds(String urls) {
@@ -575,20 +559,7 @@ public final class TusHandler implements HttpHandler {
         if (refused.isPresent()) {
           return refused.get();
         }
-        row =
-            new UploadRow(
-                row.id(),
-                row.owner(),
-                row.offset(),
-                declareLength,
-                row.metadata(),
-                row.metadataHeader(),
-                row.state(),
-                row.concat(),
-                row.parts(),
-                row.mediaType(),
-                row.createdAt(),
-                row.expiresAt());
+        row = row.withLength(declareLength);
       }
       long limit = (row.length() == null ? settings.maxSize() : row.length()) - offset;
       Written written;
@@ -605,7 +576,7 @@ public final class TusHandler implements HttpHandler {
       if (written.refusal() != null) {
         return written.refusal();
       }
-      UploadRow current = withOffset(row, written.offset());
+      UploadRow current = row.withOffset(written.offset());
       if (written.outcome() == Outcome.BROKEN) {
         throw new IOException("the client's connection broke at offset " + written.offset());
       }

@@ -25,6 +25,40 @@ public record UploadRow(
     Instant createdAt,
     @Nullable Instant expiresAt) {
 
+  /** This row as it stands once {@code offset} bytes are recorded. */
+  public UploadRow withOffset(long offset) {
+    return new UploadRow(
+        id,
+        owner,
+        offset,
+        length,
+        metadata,
+        metadataHeader,
+        state,
+        concat,
+        parts,
+        mediaType,
+        createdAt,
+        expiresAt);
+  }
+
+  /** This row once a deferred length is declared. */
+  public UploadRow withLength(long length) {
+    return new UploadRow(
+        id,
+        owner,
+        offset,
+        length,
+        metadata,
+        metadataHeader,
+        state,
+        concat,
+        parts,
+        mediaType,
+        createdAt,
+        expiresAt);
+  }
+
   public UploadInfo info() {
     return new UploadInfo(
         id,
