@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odim.core.db.Db;
+import dev.odim.core.http.ForwardingHttpRequest;
 import dev.odim.core.http.HttpRequest;
 import dev.odim.core.http.HttpResponse;
 import dev.odim.queue.DeadLetterQuery;
@@ -304,32 +305,7 @@ class WebhooksTest {
     headers.put("Content-Type", List.of("application/json"));
     headers.put("X-Paystack-Signature", List.of("00"));
     HttpRequest plain = HttpRequest.of("POST", "/webhooks/paystack", headers, new byte[0], "::1");
-    return new HttpRequest() {
-      @Override
-      public String method() {
-        return plain.method();
-      }
-
-      @Override
-      public String path() {
-        return plain.path();
-      }
-
-      @Override
-      public Set<String> headerNames() {
-        return plain.headerNames();
-      }
-
-      @Override
-      public List<String> headers(String name) {
-        return plain.headers(name);
-      }
-
-      @Override
-      public String remoteAddress() {
-        return plain.remoteAddress();
-      }
-
+    return new ForwardingHttpRequest(plain) {
       @Override
       public InputStream body() {
         return new ByteArrayInputStream(body) {

@@ -1,6 +1,7 @@
 package dev.odim.uploads.client;
 
 import dev.odim.core.db.Db;
+import dev.odim.core.http.ForwardingHttpRequest;
 import dev.odim.core.http.HttpHandler;
 import dev.odim.core.http.HttpRequest;
 import dev.odim.core.http.HttpResponse;
@@ -20,7 +21,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -231,37 +231,12 @@ final class TusServer implements AutoCloseable {
     }
 
     private static HttpRequest corrupted(HttpRequest request) {
-      return new HttpRequest() {
+      return new ForwardingHttpRequest(request) {
         private boolean flipped;
 
         @Override
-        public String method() {
-          return request.method();
-        }
-
-        @Override
-        public String path() {
-          return request.path();
-        }
-
-        @Override
-        public Set<String> headerNames() {
-          return request.headerNames();
-        }
-
-        @Override
-        public List<String> headers(String name) {
-          return request.headers(name);
-        }
-
-        @Override
-        public String remoteAddress() {
-          return request.remoteAddress();
-        }
-
-        @Override
         public InputStream body() {
-          return new FilterInputStream(request.body()) {
+          return new FilterInputStream(delegate().body()) {
             @Override
             public int read() throws IOException {
               int b = super.read();

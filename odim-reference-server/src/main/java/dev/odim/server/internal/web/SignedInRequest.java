@@ -1,12 +1,9 @@
 package dev.odim.server.internal.web;
 
+import dev.odim.core.http.ForwardingHttpRequest;
 import dev.odim.core.http.HttpRequest;
-import java.io.InputStream;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -15,12 +12,11 @@ import java.util.UUID;
  * object, which only a declared route creates from its {@link Call}: never from a header a client
  * could send.
  */
-public final class SignedInRequest implements HttpRequest {
-  private final HttpRequest request;
+public final class SignedInRequest extends ForwardingHttpRequest {
   private final UUID userId;
 
   private SignedInRequest(HttpRequest request, UUID userId) {
-    this.request = Objects.requireNonNull(request, "request");
+    super(request);
     this.userId = Objects.requireNonNull(userId, "userId");
   }
 
@@ -34,45 +30,5 @@ public final class SignedInRequest implements HttpRequest {
     return request instanceof SignedInRequest signedIn
         ? Optional.of(signedIn.userId)
         : Optional.empty();
-  }
-
-  @Override
-  public String method() {
-    return request.method();
-  }
-
-  @Override
-  public String path() {
-    return request.path();
-  }
-
-  @Override
-  public Set<String> headerNames() {
-    return request.headerNames();
-  }
-
-  @Override
-  public List<String> headers(String name) {
-    return request.headers(name);
-  }
-
-  @Override
-  public String remoteAddress() {
-    return request.remoteAddress();
-  }
-
-  @Override
-  public InputStream body() {
-    return request.body();
-  }
-
-  @Override
-  public Map<String, String> trailers() {
-    return request.trailers();
-  }
-
-  @Override
-  public long declaredLength() {
-    return request.declaredLength();
   }
 }
